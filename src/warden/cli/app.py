@@ -1,0 +1,34 @@
+"""The ``warden`` command: one Typer app, one module per command group.
+
+Errors Warden raises on purpose (:class:`warden.errors.WardenError`) end the command with a
+one-line message on stderr and exit status 2; anything else is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from warden.cli import check, demo, scan
+from warden.errors import WardenError
+
+app = typer.Typer(
+    name="warden",
+    help="Find and shut down abusive accounts: screen content, link rings, enforce, audit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("check")(check.check)
+app.command("scan")(scan.scan)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Entry point of the ``warden`` console script."""
+    try:
+        app()
+    except WardenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,34 @@
+"""Options shared by the commands that screen text, and the Screener they describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from warden.detect.screener import Screener
+
+LexiconOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lexicon",
+        "-l",
+        help="Extra lexicon FILE, FILE:CATEGORY or FILE:CATEGORY:WEIGHT (repeatable). "
+        "Plain one-term-per-line lists need the CATEGORY.",
+    ),
+]
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option("--catalog", help="YAML catalog of lexicon files to load (repeatable)."),
+]
+NoDefaultsOption = Annotated[
+    bool, typer.Option("--no-defaults", help="Do not load the team's default lexicons.")
+]
+
+
+def build_screener(
+    lexicons: list[str] | None, catalogs: list[Path] | None, no_defaults: bool
+) -> Screener:
+    """The Screener the command line asks for."""
+    return Screener.from_lexicons(lexicons or (), defaults=not no_defaults, catalogs=catalogs or ())

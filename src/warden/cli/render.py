@@ -1,0 +1,53 @@
+"""Rich renderings of verdicts for people reading a terminal."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from warden.domain.verdicts import Verdict
+
+CATEGORY_STYLES = {
+    "sexual_services": "bold magenta",
+    "porn": "magenta",
+    "fraud": "bold red",
+    "gambling": "yellow",
+    "terror": "bold white on red",
+    "spam": "cyan",
+    "harassment": "red",
+}
+ENTITY_STYLE = "underline bold blue"
+
+
+def highlighted(verdict: Verdict) -> Text:
+    """The original text with lexicon matches and entities highlighted where they were written."""
+    text = Text(verdict.text)
+    for entity in verdict.entities:
+        text.stylize(ENTITY_STYLE, entity.start, entity.end)
+    for match in verdict.matches:
+        text.stylize(CATEGORY_STYLES.get(match.category, "bold"), match.start, match.end)
+    return text
+
+
+def verdict_panel(verdict: Verdict) -> Panel:
+    """A panel per verdict: highlighted text, scores, matches and entities."""
+    parts: list[Text | Table] = [highlighted(verdict)]
+    if verdict.categories:
+        scores = Text("  ".join(f"{c} {s:.2f}" for c, s in sorted(verdict.categories.items())))
+        parts.append(scores)
+    if verdict.matches:
+        table = Table("term", "category", "as written", "how", box=None, pad_edge=False)
+        for match in verdict.matches:
+            table.add_row(match.term, match.category, repr(match.matched), match.variant)
+        parts.append(table)
+    if verdict.entities:
+        table = Table("entity", "value", "as written", box=None, pad_edge=False)
+        for entity in verdict.entities:
+            kind = entity.kind.value + (f"/{entity.platform.value}" if entity.platform else "")
+            table.add_row(kind, entity.value, repr(entity.matched))
+        parts.append(table)
+    top = verdict.top_category()
+    title = f"[red]{top[0]} {top[1]:.2f}[/red]" if top else "[green]clean[/green]"
+    return Panel(Group(*parts), title=title, title_align="left")

@@ -1,0 +1,29 @@
+"""Warden's exceptions: one small tree, so callers catch what they can handle.
+
+::
+
+    WardenError
+    ├── LexiconError        a lexicon file or catalog is malformed (names file, line, problem)
+    ├── InputError          a record or argument is not what was expected (names field, value)
+    └── ConfigError         settings or environment cannot be used
+
+Every message names the thing that is wrong, the value found and what was expected.
+"""
+
+from __future__ import annotations
+
+
+class WardenError(Exception):
+    """Base of every error Warden raises on purpose."""
+
+
+class LexiconError(WardenError):
+    """A lexicon file, lexicon spec or catalog cannot be read."""
+
+
+class InputError(WardenError):
+    """An input record or argument is malformed."""
+
+
+class ConfigError(WardenError):
+    """Settings or the environment cannot be used as given."""
