@@ -5,6 +5,7 @@
     WardenError
     ├── LexiconError        a lexicon file or catalog is malformed (names file, line, problem)
     ├── InputError          a record or argument is not what was expected (names field, value)
+    ├── ModelError          a model file is corrupt or foreign, or training data cannot train
     └── ConfigError         settings or environment cannot be used
 
 Every message names the thing that is wrong, the value found and what was expected.
@@ -23,6 +24,10 @@ class LexiconError(WardenError):
 
 class InputError(WardenError):
     """An input record or argument is malformed."""
+
+
+class ModelError(WardenError):
+    """A model file cannot be used, or data cannot train a model."""
 
 
 class ConfigError(WardenError):

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from warden.cli import check, demo, scan
+from warden.cli import check, demo, models, scan
 from warden.errors import WardenError
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 app.command("check")(check.check)
 app.command("scan")(scan.scan)
+app.command("train")(models.train_command)
+app.command("eval")(models.eval_command)
 app.command("demo")(demo.demo)
 
 

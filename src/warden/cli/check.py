@@ -9,7 +9,13 @@ import orjson
 import typer
 from rich.console import Console
 
-from warden.cli.options import CatalogOption, LexiconOption, NoDefaultsOption, build_screener
+from warden.cli.options import (
+    CatalogOption,
+    LexiconOption,
+    ModelOption,
+    NoDefaultsOption,
+    build_screener,
+)
 from warden.cli.render import verdict_panel
 
 
@@ -21,12 +27,13 @@ def check(
     lexicon: LexiconOption = None,
     catalog: CatalogOption = None,
     no_defaults: NoDefaultsOption = False,
+    model: ModelOption = None,
     json: Annotated[bool, typer.Option("--json", help="One JSON object per text.")] = False,
 ) -> None:
     """Screen TEXT... and print each verdict: categories, matches, entities."""
     if not texts:
         texts = [line.rstrip("\n") for line in sys.stdin]
-    screener = build_screener(lexicon, catalog, no_defaults)
+    screener = build_screener(lexicon, catalog, no_defaults, model)
     verdicts = screener.screen(texts)
     if json:
         out = sys.stdout.buffer

@@ -22,13 +22,22 @@ CatalogOption = Annotated[
     list[Path] | None,
     typer.Option("--catalog", help="YAML catalog of lexicon files to load (repeatable)."),
 ]
+ModelOption = Annotated[
+    list[Path] | None,
+    typer.Option("--model", "-m", help="Classifier file from `warden train` (repeatable)."),
+]
 NoDefaultsOption = Annotated[
     bool, typer.Option("--no-defaults", help="Do not load the team's default lexicons.")
 ]
 
 
 def build_screener(
-    lexicons: list[str] | None, catalogs: list[Path] | None, no_defaults: bool
+    lexicons: list[str] | None,
+    catalogs: list[Path] | None,
+    no_defaults: bool,
+    models: list[Path] | None = None,
 ) -> Screener:
     """The Screener the command line asks for."""
-    return Screener.from_lexicons(lexicons or (), defaults=not no_defaults, catalogs=catalogs or ())
+    return Screener.from_lexicons(
+        lexicons or (), defaults=not no_defaults, catalogs=catalogs or (), models=models or ()
+    )

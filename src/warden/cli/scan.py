@@ -17,7 +17,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from warden.cli.options import CatalogOption, LexiconOption, NoDefaultsOption, build_screener
+from warden.cli.options import (
+    CatalogOption,
+    LexiconOption,
+    ModelOption,
+    NoDefaultsOption,
+    build_screener,
+)
 from warden.errors import InputError
 from warden.io.records import FORMATS, Format, RecordReader, guess_format
 from warden.io.scan import scan_file
@@ -50,13 +56,14 @@ def scan(
     lexicon: LexiconOption = None,
     catalog: CatalogOption = None,
     no_defaults: NoDefaultsOption = False,
+    model: ModelOption = None,
 ) -> None:
     """Screen every record of INPUT into --output; unreadable records go to OUTPUT.rejected.jsonl."""
     if not input_path.is_file():
         raise InputError(f"INPUT: {str(input_path)!r} is not a readable file")
     chosen: Format = guess_format(input_path) if fmt is None else _format(fmt)
     reader = RecordReader(input_path, chosen, text_field=text_field, header=not no_header)
-    screener = build_screener(lexicon, catalog, no_defaults)
+    screener = build_screener(lexicon, catalog, no_defaults, model)
     console = Console(stderr=True)
     total = input_path.stat().st_size
     with Progress(

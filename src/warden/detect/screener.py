@@ -7,7 +7,10 @@ no per-request state, so one instance serves many threads.
 
 Category scores combine lexicon hits with a noisy-OR over *distinct* terms:
 ``score = 1 − Π(1 − weight)``; a term repeated ten times is still one piece of evidence,
-two different strong terms make a near-certain call.
+two different strong terms make a near-certain call. Attached models add their calibrated
+probability for each of their non-clean labels to the same noisy-OR:
+``categories[c] = 1 − (1 − lexicon[c]) · Π_models (1 − p_model(c))``; each model's full
+distribution is also kept in ``Verdict.models``. Scores under 0.01 are left out.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from warden.detect.classifier import CLEAN, TextClassifier
 from warden.domain.verdicts import Entity, Match, Verdict
 from warden.text.catalog import load_catalog
 from warden.text.entities import EntityExtractor
@@ -23,6 +27,7 @@ from warden.text.matcher import Hit, LexiconIndex
 from warden.text.normalize import FoldedBatch, Normalizer
 
 BATCH = 1024  # texts folded together: big enough to amortize, small enough to stay in cache
+REPORTED = 0.01  # combined scores below this are noise, not evidence
 
 
 class Screener:
@@ -34,10 +39,12 @@ class Screener:
         *,
         normalizer: Normalizer | None = None,
         extractor: EntityExtractor | None = None,
+        models: Sequence[TextClassifier] = (),
     ) -> None:
         self.normalizer = normalizer or Normalizer()
         self.index = LexiconIndex(entries, self.normalizer)
         self.extractor = extractor or EntityExtractor()
+        self.models = [model.with_normalizer(self.normalizer) for model in models]
 
     @classmethod
     def from_lexicons(
@@ -46,11 +53,13 @@ class Screener:
         *,
         defaults: bool = True,
         catalogs: Iterable[str | Path] = (),
+        models: Iterable[str | Path | TextClassifier] = (),
     ) -> Screener:
         """A Screener over the team's default lexicons (unless ``defaults=False``) plus ``paths``.
 
         A path may be ``FILE``, ``FILE:CATEGORY`` or ``FILE:CATEGORY:WEIGHT`` (the category is
-        needed for plain one-term-per-line lists); ``catalogs`` are YAML catalog files.
+        needed for plain one-term-per-line lists); ``catalogs`` are YAML catalog files;
+        ``models`` are classifier files (``warden train``) or loaded classifiers.
         """
         sources: list[LexiconSource] = default_sources() if defaults else []
         for catalog in catalogs:
@@ -59,12 +68,18 @@ class Screener:
             sources.append(
                 path if isinstance(path, LexiconSource) else LexiconSource.parse(str(path))
             )
-        return cls(read_sources(sources))
+        loaded = [
+            model if isinstance(model, TextClassifier) else TextClassifier.load(Path(model))
+            for model in models
+        ]
+        return cls(read_sources(sources), models=loaded)
 
     @property
     def categories(self) -> list[str]:
         """Every category some loaded entry can report."""
-        return sorted({e.category for e in self.index.entries if e.category and not e.allow})
+        lexicon = {e.category for e in self.index.entries if e.category and not e.allow}
+        learned = {label for model in self.models for label in model.labels if label != CLEAN}
+        return sorted(lexicon | learned)
 
     def check(self, text: str) -> Verdict:
         """Screen one text."""
@@ -81,10 +96,24 @@ class Screener:
         batch = self.normalizer.fold_batch(texts)
         hits = self.index.match_batch(batch)
         entities = self._entities(batch)
+        scores = self._model_scores(batch)
         return [
-            self._verdict(batch, number, text_hits, entities[number])
+            self._verdict(batch, number, text_hits, entities[number], scores[number])
             for number, text_hits in enumerate(hits)
         ]
+
+    def _model_scores(self, batch: FoldedBatch) -> list[dict[str, dict[str, float]]]:
+        per_text: list[dict[str, dict[str, float]]] = [{} for _ in batch.texts]
+        if not self.models:
+            return per_text
+        spaced = batch.spaced()
+        for model in self.models:
+            proba = model.predict_proba_spaced(spaced)
+            for number, row in enumerate(proba.tolist()):
+                per_text[number][model.name] = {
+                    label: round(p, 6) for label, p in zip(model.labels, row, strict=True)
+                }
+        return per_text
 
     def _entities(self, batch: FoldedBatch) -> list[list[Entity]]:
         per_text: list[list[Entity]] = [[] for _ in batch.texts]
@@ -105,7 +134,12 @@ class Screener:
         return per_text
 
     def _verdict(
-        self, batch: FoldedBatch, number: int, hits: list[Hit], entities: list[Entity]
+        self,
+        batch: FoldedBatch,
+        number: int,
+        hits: list[Hit],
+        entities: list[Entity],
+        models: dict[str, dict[str, float]],
     ) -> Verdict:
         folded = batch.texts[number]
         matches: list[Match] = []
@@ -133,11 +167,20 @@ class Screener:
         clean: dict[str, float] = {}
         for (category, _term), weight in strongest.items():
             clean[category] = clean.get(category, 1.0) * (1.0 - weight)
-        scores = {category: round(1.0 - remaining, 6) for category, remaining in clean.items()}
+        for distribution in models.values():
+            for label, probability in distribution.items():
+                if label != CLEAN:
+                    clean[label] = clean.get(label, 1.0) * (1.0 - probability)
+        scores = {
+            category: round(1.0 - remaining, 6)
+            for category, remaining in clean.items()
+            if 1.0 - remaining >= REPORTED
+        }
         return Verdict(
             text=folded.original,
             categories=scores,
             matches=tuple(matches),
             entities=tuple(entities),
             normalized=folded.normalized,
+            models=models,
         )

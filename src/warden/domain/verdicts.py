@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+FLAG_THRESHOLD = 0.5  # a score from which a text counts as flagged in summaries
+
 
 class EntityKind(StrEnum):
     """Kinds of identifiers that link accounts or move victims off-platform."""
@@ -109,8 +111,8 @@ class Verdict:
 
     @property
     def flagged(self) -> bool:
-        """True when any category scored above zero."""
-        return any(score > 0 for score in self.categories.values())
+        """True when any category scored at least ``FLAG_THRESHOLD`` (0.5)."""
+        return any(score >= FLAG_THRESHOLD for score in self.categories.values())
 
     def top_category(self) -> tuple[str, float] | None:
         """The highest-scoring category, or None for clean text."""

@@ -171,6 +171,7 @@ class RecordReader:
         else:
             rows = (line.split(delimiter) for line in text_lines())
         names: list[str] | None = None
+        width: int | None = None  # columns of the header, or of the first row without one
         column = self._column_index(None)
         for row in rows:
             start = starts[0] if starts else self._line
@@ -191,8 +192,9 @@ class RecordReader:
                     delimiter.join(row)[:_RAW_PREVIEW],
                 )
                 continue
+            width = width or len(names or row)
             text = row[column]
-            if self.format == "tsv" and column == len(names or row) - 1:
+            if self.format == "tsv" and column == width - 1:
                 text = delimiter.join(row[column:])
             keys = names or [str(i + 1) for i in range(len(row))]
             yield Record(start, text, dict(zip(keys, row, strict=False)))

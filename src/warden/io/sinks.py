@@ -29,7 +29,16 @@ VERDICT_SCHEMA = pa.schema(
             "matches",
             pa.list_(
                 pa.struct(
-                    [("term", pa.string()), ("category", pa.string()), ("weight", pa.float64()), *_SPAN_FIELDS, ("norm_start", pa.int64()), ("norm_end", pa.int64()), ("source", pa.string()), ("variant", pa.string())]
+                    [
+                        ("term", pa.string()),
+                        ("category", pa.string()),
+                        ("weight", pa.float64()),
+                        *_SPAN_FIELDS,
+                        ("norm_start", pa.int64()),
+                        ("norm_end", pa.int64()),
+                        ("source", pa.string()),
+                        ("variant", pa.string()),
+                    ]
                 )
             ),
         ),
@@ -37,7 +46,12 @@ VERDICT_SCHEMA = pa.schema(
             "entities",
             pa.list_(
                 pa.struct(
-                    [("kind", pa.string()), ("value", pa.string()), ("platform", pa.string()), *_SPAN_FIELDS]
+                    [
+                        ("kind", pa.string()),
+                        ("value", pa.string()),
+                        ("platform", pa.string()),
+                        *_SPAN_FIELDS,
+                    ]
                 )
             ),
         ),

@@ -41,6 +41,10 @@ _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 _DELETED = str.maketrans({fold.SEP: None, fold.IGNORE: None, fold.REPEAT: None})
 _KEPT_RUN = re.compile(r"[^ \x00\x01]+")
 _FORGEABLE = re.compile(r"[\x01\x1e]")  # our markers; a caller's text must not carry them
+_INVISIBLE = str.maketrans({fold.IGNORE: None, fold.REPEAT: None})
+_SEP_RUN = re.compile(" {2,}")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
 
 
 def _collapse(match: re.Match[str]) -> str:
@@ -144,6 +148,18 @@ class FoldedBatch:
     normalized_starts: list[int]
     entity_view: str
     base_starts: list[int]
+    view: str
+
+    def spaced(self) -> list[str]:
+        """Each text folded like ``normalized`` but with one space where separators were.
+
+        Classifiers want word boundaries (``free entry`` is not ``freeentry``) yet the same
+        evasion folding as lexicons; this is that form. Between two hanzi a separator is
+        dropped (Chinese has no spaces, so one there is evasion): ``傻🤔逼`` → ``傻逼``.
+        """
+        spaced = _SEP_RUN.sub(" ", self.view.translate(_INVISIBLE))
+        spaced = _SPACE_BETWEEN_HAN.sub("", spaced)  # between hanzi a separator is evasion
+        return [part.strip(" ") for part in spaced.split(fold.RECORD)]
 
     def locate(self, joined_index: int, starts: list[int]) -> tuple[int, int]:
         """(text number, offset within that text) of an index into a joined string."""
@@ -210,7 +226,9 @@ class Normalizer:
                 texts, bases, views, entity_views, normalized_parts, maps, strict=True
             )
         ]
-        return FoldedBatch(folded, normalized, _starts(normalized_parts), entity_view, base_starts)
+        return FoldedBatch(
+            folded, normalized, _starts(normalized_parts), entity_view, base_starts, view
+        )
 
     def _expand(self, text: str) -> tuple[str, list[int] | None]:
         """Expand multi-character folds (``⑩`` → ``10``), with the index map they need."""
