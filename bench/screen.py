@@ -88,7 +88,7 @@ def main() -> int:
 
     normalized = screener.normalizer.normalize_batch(messages)
     bare = ahocorasick.Automaton()
-    for key in screener.index:
+    for key in screener.index.pattern_keys():
         bare.add_word(key, len(key))
     bare.make_automaton()
     joined = ["\x1e".join(normalized[i : i + 1024]) for i in range(0, len(normalized), 1024)]

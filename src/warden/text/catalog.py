@@ -26,7 +26,7 @@ from warden.errors import LexiconError
 from warden.text.lexicon import LexiconSource, PinyinMode
 
 _VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
-_SOURCE_KEYS = {"path", "category", "weight", "format", "codes", "pinyin"}
+_SOURCE_KEYS = {"path", "category", "weight", "format", "codes", "pinyin", "min_length"}
 
 
 def data_dir() -> Path:
@@ -105,6 +105,9 @@ def _source(item: dict[str, Any], base: Path, where: str) -> LexiconSource:
     if weight is not None and not (isinstance(weight, int | float) and 0 < weight <= 1):
         raise LexiconError(f"{where}: weight {weight!r} is not a number in (0, 1]")
     codes = {str(k): str(v) for k, v in (item.get("codes") or {}).items()}
+    min_length = item.get("min_length", 1)
+    if not isinstance(min_length, int) or min_length < 1:
+        raise LexiconError(f"{where}: min_length {min_length!r} is not a whole number ≥ 1")
     return LexiconSource(
         file,
         category=item.get("category"),
@@ -112,4 +115,5 @@ def _source(item: dict[str, Any], base: Path, where: str) -> LexiconSource:
         format=fmt,
         codes=codes,
         pinyin=cast(PinyinMode, pinyin),
+        min_length=min_length,
     )

@@ -41,6 +41,7 @@ class LexiconEntry:
     allow: bool = False
     initials: bool = False
     pinyin: PinyinMode = "full"
+    min_length: int = 1  # terms whose normalized form is shorter are not matched (counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class LexiconSource:
     (``term<SPACE>code[,code…]``, with ``codes`` mapping each code to a category).
     ``pinyin``: which pinyin forms hanzi terms also match — ``mixed`` (full pinyin and
     hanzi/pinyin mixtures, for curated lists), ``full`` (full pinyin only) or ``none``.
+    ``min_length``: terms shorter than this after normalization are not matched — public
+    lists carry single letters, digits and hanzi (``a``, ``1``, ``日``) that hit everything.
     """
 
     path: Path
@@ -59,6 +62,7 @@ class LexiconSource:
     format: Literal["tsv", "tagged"] = "tsv"
     codes: Mapping[str, str] = field(default_factory=dict)
     pinyin: PinyinMode = "full"
+    min_length: int = 1
 
     @classmethod
     def parse(cls, spec: str, *, pinyin: PinyinMode = "full") -> LexiconSource:
@@ -166,6 +170,7 @@ def _read_tsv(source: LexiconSource) -> Iterator[LexiconEntry]:
             allow=allow,
             initials="initials" in flags,
             pinyin="none" if "nopinyin" in flags else source.pinyin,
+            min_length=source.min_length,
         )
 
 
@@ -187,6 +192,7 @@ def _read_tagged(source: LexiconSource) -> Iterator[LexiconEntry]:
                 weight=source.weight if source.weight is not None else 1.0,
                 source=where,
                 pinyin=source.pinyin,
+                min_length=source.min_length,
             )
 
 

@@ -43,6 +43,11 @@ class Pattern:
     latin_start: bool
     latin_end: bool
 
+    @property
+    def guarded(self) -> bool:
+        """Whether a hit needs any guard at all (a plain hanzi term needs none)."""
+        return self.latin_start or self.latin_end or self.variant != "term" or self.runs is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -61,6 +66,7 @@ class CompileStats:
     entries: int
     patterns: int
     unmatchable: tuple[str, ...]  # terms with nothing left after folding (e.g. only punctuation)
+    too_short: int = 0  # terms under their source's min_length, not matched
 
 
 class LexiconIndex:
@@ -72,6 +78,7 @@ class LexiconIndex:
         keyed: dict[str, list[int]] = {}
         seen: set[tuple[str, str | None, bool]] = set()
         unmatchable: list[str] = []
+        too_short = 0
         texts, owners = self._spell_all()
         for start in range(0, len(texts), _FOLD_CHUNK):
             batch = normalizer.fold_batch(texts[start : start + _FOLD_CHUNK])
@@ -83,6 +90,9 @@ class LexiconIndex:
                 if not key or "\n" in key:
                     if variant == "term":
                         unmatchable.append(entry.term)
+                    continue
+                if len(key) < entry.min_length:
+                    too_short += variant == "term"
                     continue
                 identity = (key, entry.category, entry.allow)
                 if identity in seen:
@@ -101,15 +111,18 @@ class LexiconIndex:
                     )
                 )
                 keyed.setdefault(key, []).append(len(self._patterns) - 1)
+        self._guarded = [pattern.guarded for pattern in self._patterns]
         self._automaton = ahocorasick.Automaton()
         for key, pattern_ids in keyed.items():
             self._automaton.add_word(key, (len(key), tuple(pattern_ids)))
         if keyed:
             self._automaton.make_automaton()
         self._empty = not keyed
-        self.stats = CompileStats(len(self.entries), len(self._patterns), tuple(unmatchable))
+        self.stats = CompileStats(
+            len(self.entries), len(self._patterns), tuple(unmatchable), too_short
+        )
 
-    def keys(self) -> list[str]:
+    def pattern_keys(self) -> list[str]:
         """Every normalized spelling in the automaton (for baselines and diagnostics)."""
         return [] if self._empty else list(self._automaton.keys())
 
@@ -157,7 +170,7 @@ class LexiconIndex:
         for start, end, pattern_ids in hits:
             for pattern_id in pattern_ids:
                 pattern = self._patterns[pattern_id]
-                if not self._accepts(folded, pattern, start, end):
+                if self._guarded[pattern_id] and not self._accepts(folded, pattern, start, end):
                     continue
                 entry = self.entries[pattern.entry]
                 if entry.allow:

@@ -41,6 +41,7 @@ _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 _DELETED = str.maketrans({fold.SEP: None, fold.IGNORE: None, fold.REPEAT: None})
 _KEPT_RUN = re.compile(r"[^ \x00\x01]+")
 _FORGEABLE = re.compile(r"[\x01\x1e]")  # our markers; a caller's text must not carry them
+_NO_GAPS: frozenset[int] = frozenset()
 _INVISIBLE = str.maketrans({fold.IGNORE: None, fold.REPEAT: None})
 _SEP_RUN = re.compile(" {2,}")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -102,19 +103,33 @@ class Folded:
             last_end = run.end()
         return n_starts, view_starts, frozenset(gaps)
 
+    @cached_property
+    def untouched(self) -> bool:
+        """True when folding deleted nothing: ``normalized`` indexes ``view`` directly.
+
+        Most Chinese messages are like this; the maps below then cost nothing.
+        """
+        return len(self.normalized) == len(self.view)
+
     @property
     def gaps(self) -> frozenset[int]:
         """Positions in ``normalized`` preceded by a separator in the text."""
+        if self.untouched:
+            return _NO_GAPS
         return self._segments[2]
 
     def view_index(self, n_index: int) -> int:
         """Index in ``view`` (== ``base``) of ``normalized[n_index]``."""
+        if self.untouched:
+            return n_index
         n_starts, view_starts, _ = self._segments
         seg = bisect.bisect_right(n_starts, n_index) - 1
         return view_starts[seg] + (n_index - n_starts[seg])
 
     def view_span(self, n_start: int, n_end: int) -> tuple[int, int]:
         """The span of ``view`` covered by ``normalized[n_start:n_end]``, trailing repeats included."""
+        if self.untouched:
+            return n_start, n_end
         start = self.view_index(n_start)
         end = self.view_index(n_end - 1) + 1
         view = self.view
@@ -124,6 +139,8 @@ class Folded:
 
     def run_lengths(self, n_start: int, n_end: int) -> tuple[int, ...]:
         """How many times each character of ``normalized[n_start:n_end]`` was repeated."""
+        if self.untouched:
+            return (1,) * (n_end - n_start)
         start, end = self.view_span(n_start, n_end)
         chunk = self.view[start:end].replace(fold.SEP, "").replace(fold.IGNORE, "")
         return tuple(len(run) for run in re.findall(r"[^\x01]\x01*", chunk))
