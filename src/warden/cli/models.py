@@ -81,7 +81,10 @@ def train_command(
         str | None,
         typer.Option("--category", help="Map every non-clean label to this category (binary)."),
     ] = None,
-    c: Annotated[float, typer.Option("--c", help="SVM regularization (higher fits harder).")] = 1.0,
+    c: Annotated[
+        float | None,
+        typer.Option("--c", help="SVM regularization (higher fits harder); default: chosen by CV."),
+    ] = None,
     bits: Annotated[int, typer.Option("--bits", help="log2 of the hashed feature space.")] = 20,
     balanced: Annotated[
         bool, typer.Option("--balanced", help="Weight classes inversely to their size.")

@@ -30,8 +30,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from warden.detect.features import HashedNgrams, NgramConfig
+from warden.detect.signals import signal_tokens
 from warden.errors import ModelError
-from warden.text.normalize import Normalizer
+from warden.text.normalize import FoldedBatch, Normalizer
 
 FORMAT = "warden-text-classifier"
 FORMAT_VERSION = 1
@@ -40,14 +41,24 @@ F32 = npt.NDArray[np.float32]
 _ARRAYS = ("idf", "coef", "intercept", "calibration")
 
 
+def model_inputs(batch: FoldedBatch, signals: bool) -> list[str]:
+    """What a model reads: each text's ``spaced`` form, plus its surface-signal markers."""
+    spaced = batch.spaced()
+    if not signals:
+        return spaced
+    markers = signal_tokens([folded.original for folded in batch.texts])
+    return [text + marker for text, marker in zip(spaced, markers, strict=True)]
+
+
 def _featurize(
-    normalizer: Normalizer, ngrams: HashedNgrams, texts: Sequence[str], idf: F32 | None
+    normalizer: Normalizer, config: NgramConfig, texts: Sequence[str], idf: F32 | None
 ) -> sp.csr_matrix:
     """Sublinear TF × IDF, L2-normalized rows (the classic text-classification recipe)."""
-    spaced: list[str] = []
+    inputs: list[str] = []
     for start in range(0, len(texts), 2048):
-        spaced.extend(normalizer.fold_batch(texts[start : start + 2048]).spaced())
-    return _weigh(ngrams, spaced, idf)
+        batch = normalizer.fold_batch(texts[start : start + 2048])
+        inputs.extend(model_inputs(batch, bool(config.signals)))
+    return _weigh(HashedNgrams(config), inputs, idf)
 
 
 def _weigh(ngrams: HashedNgrams, spaced: Sequence[str], idf: F32 | None) -> sp.csr_matrix:
@@ -63,6 +74,19 @@ def _weigh(ngrams: HashedNgrams, spaced: Sequence[str], idf: F32 | None) -> sp.c
     data /= np.repeat(norms, lengths)
     return sp.csr_matrix(
         (data.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
+    )
+
+
+def _weigh_again(weighted: sp.csr_matrix, idf: F32) -> sp.csr_matrix:
+    """Apply ``idf`` to rows featurized without it (saves folding the training set twice)."""
+    data = weighted.data * idf[weighted.indices]
+    lengths = np.diff(weighted.indptr)
+    squares = np.add.reduceat(data * data, weighted.indptr[:-1]) if len(data) else np.zeros(0)
+    norms = np.sqrt(np.where(lengths > 0, squares, 1.0))
+    norms[norms == 0] = 1.0
+    data /= np.repeat(norms, lengths)
+    return sp.csr_matrix(
+        (data.astype(np.float32), weighted.indices, weighted.indptr), shape=weighted.shape
     )
 
 
@@ -89,6 +113,7 @@ class TextClassifier:
     calibration: F32  # (rows, 2): sigmoid slope and offset per weight row
     meta: dict[str, Any] = field(default_factory=dict)
     _normalizer: Normalizer | None = field(default=None, repr=False)
+    _coef_t: F32 | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -110,21 +135,21 @@ class TextClassifier:
     def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self._normalizer is None:
             self._normalizer = Normalizer()
-        return _featurize(self._normalizer, HashedNgrams(self.config), texts, self.idf)
+        return _featurize(self._normalizer, self.config, texts, self.idf)
 
     def margins(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Raw SVM margins, (texts, weight rows)."""
         return self._margins_of(self._features(texts))
 
     def _margins_of(self, features: sp.csr_matrix) -> npt.NDArray[np.float64]:
-        return np.asarray(features @ self.coef.T, dtype=np.float64) + self.intercept
+        if self._coef_t is None:  # contiguous once: a transposed view makes scipy copy per call
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        return np.asarray(features @ self._coef_t, dtype=np.float64) + self.intercept
 
-    def predict_proba_spaced(self, spaced: Sequence[str]) -> npt.NDArray[np.float64]:
-        """Probabilities for texts already folded to the Normalizer's ``spaced`` form.
-
-        The Screener folds a batch once for every detector and hands models this form.
-        """
-        features = _weigh(HashedNgrams(self.config), spaced, self.idf)
+    def predict_proba_batch(self, batch: FoldedBatch) -> npt.NDArray[np.float64]:
+        """Probabilities for a batch the Screener has already folded (once, for every detector)."""
+        inputs = model_inputs(batch, bool(self.config.signals))
+        features = _weigh(HashedNgrams(self.config), inputs, self.idf)
         return self._proba_from_margins(self._margins_of(features))
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -158,8 +183,10 @@ class TextClassifier:
         row = 0 if self.binary else self.labels.index(label)
         sign = -1.0 if self.binary and label == self.labels[0] else 1.0
         features = self._features([text])
-        spaced = (self._normalizer or Normalizer()).fold_batch([text]).spaced()[0]
-        names = HashedNgrams(self.config).ngrams_of(spaced)
+        folded = (self._normalizer or Normalizer()).fold_batch([text])
+        names = HashedNgrams(self.config).ngrams_of(
+            model_inputs(folded, bool(self.config.signals))[0]
+        )
         contributions = [
             (names.get(int(col), f"#{col}"), sign * float(val) * float(self.coef[row, col]))
             for col, val in zip(features.indices, features.data, strict=True)
@@ -271,17 +298,26 @@ def fingerprint(path: Path) -> dict[str, Any]:
     return {"file": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
+C_GRID = (0.3, 1.0, 3.0)
+
+
 def train(
     data: TrainingSet,
     *,
     config: NgramConfig | None = None,
-    c: float = 1.0,
+    c: float | None = None,
     class_weight: str | None = None,
     name: str = "model",
     normalizer: Normalizer | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> TextClassifier:
-    """Train a calibrated linear SVM on ``data``; labels are sorted with ``clean`` first."""
+    """Train a calibrated linear SVM on ``data``; labels are sorted with ``clean`` first.
+
+    Without ``c``, the regularization is chosen from ``C_GRID`` by the MCC of calibrated
+    cross-validated predictions — the same folds then calibrate the chosen model, so no
+    extra fits are spent and no test data is looked at.
+    """
+    from sklearn.metrics import matthews_corrcoef
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.svm import LinearSVC
 
@@ -298,27 +334,46 @@ def train(
         )
     step = progress or (lambda _msg: None)
     normalizer = normalizer or Normalizer()
-    ngrams = HashedNgrams(config)
     step("featurizing")
-    raw = _featurize(normalizer, ngrams, data.texts, None)
+    raw = _featurize(normalizer, config, data.texts, None)
     idf = fit_idf(raw)
-    features = _featurize(normalizer, ngrams, data.texts, idf)
+    features = _weigh_again(raw, idf)
     y = np.array([labels.index(label) for label in data.labels])
     binary = len(labels) == 2
-    svm = LinearSVC(C=c, class_weight=class_weight)
     folds = min(5, min(counts_per_label.values()))
-    step(f"calibrating ({folds}-fold)")
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    margins = cross_val_predict(svm, features, y, cv=cv, method="decision_function")
-    margins = margins.reshape(len(y), -1)
-    calibration = np.array(
-        [
-            _platt(margins[:, k], (y == (1 if binary else k)).astype(int))
-            for k in range(margins.shape[1])
-        ],
-        dtype=np.float32,
-    )
-    step("fitting")
+    candidates = (c,) if c is not None else C_GRID
+    best: tuple[float, float, F32] | None = None
+    scores: dict[str, float] = {}
+    for candidate in candidates:
+        step(f"calibrating C={candidate} ({folds}-fold)")
+        svm = LinearSVC(C=candidate, class_weight=class_weight)
+        margins = cross_val_predict(svm, features, y, cv=cv, method="decision_function")
+        margins = margins.reshape(len(y), -1)
+        calibration = np.array(
+            [
+                _platt(margins[:, k], (y == (1 if binary else k)).astype(int))
+                for k in range(margins.shape[1])
+            ],
+            dtype=np.float32,
+        )
+        probe = TextClassifier(
+            tuple(labels),
+            config,
+            idf,
+            np.zeros((1, 1), np.float32),
+            np.zeros(1, np.float32),
+            calibration,
+        )
+        predicted = probe._proba_from_margins(margins).argmax(axis=1)
+        score = float(matthews_corrcoef(y, predicted))
+        scores[str(candidate)] = round(score, 5)
+        if best is None or score > best[1]:
+            best = (candidate, score, calibration)
+    assert best is not None
+    chosen, _, calibration = best
+    step(f"fitting C={chosen}")
+    svm = LinearSVC(C=chosen, class_weight=class_weight)
     svm.fit(features, y)
     coef = np.asarray(svm.coef_, dtype=np.float32)
     meta = {
@@ -327,8 +382,8 @@ def train(
         "training_data": data.fingerprints,
         "training_rows": len(data.texts),
         "label_counts": counts_per_label,
-        "hyperparameters": {"model": "linear_svm", "C": c, "class_weight": class_weight}
-        | {"ngrams": config.to_dict()},
+        "hyperparameters": {"model": "linear_svm", "C": chosen, "class_weight": class_weight}
+        | {"ngrams": config.to_dict(), "C_cv_mcc": scores, "folds": folds},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return TextClassifier(

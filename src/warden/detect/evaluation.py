@@ -102,7 +102,7 @@ def cross_validate(
     folds: int,
     *,
     config: NgramConfig | None = None,
-    c: float = 1.0,
+    c: float | None = None,
     class_weight: str | None = None,
     max_fpr: float = 0.01,
     progress: Callable[[int], None] | None = None,

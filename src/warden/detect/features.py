@@ -65,6 +65,7 @@ class NgramConfig:
     char_min: int = 1
     char_max: int = 4
     word_max: int = 2  # 0 disables word n-grams
+    signals: int = 1  # 1: classifiers add surface-signal markers (warden.detect.signals)
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -72,6 +73,7 @@ class NgramConfig:
             "char_min": self.char_min,
             "char_max": self.char_max,
             "word_max": self.word_max,
+            "signals": self.signals,
         }
 
 

@@ -106,9 +106,8 @@ class Screener:
         per_text: list[dict[str, dict[str, float]]] = [{} for _ in batch.texts]
         if not self.models:
             return per_text
-        spaced = batch.spaced()
         for model in self.models:
-            proba = model.predict_proba_spaced(spaced)
+            proba = model.predict_proba_batch(batch)
             for number, row in enumerate(proba.tolist()):
                 per_text[number][model.name] = {
                     label: round(p, 6) for label, p in zip(model.labels, row, strict=True)
