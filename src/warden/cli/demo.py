@@ -20,7 +20,7 @@ SAMPLE: tuple[str, ...] = (
     "楼鳳 上門 服務，扣扣 123456789",
     "您的银行卡已冻结，请点击 http://icbc-verify.top/login 解冻",
     "百家乐 真人荷官 首存送100%，注册 www.lucky88.bet",
-    "t*a*i*d*u 分子 blow up the station",
+    "加入圣🔥战，炸弹制作教程见 t.me/jihad_news",
     "你个傻🤔逼，cnm",
     "Hot singles near you! Outcall escort, incall available, whatsapp +1 415 555 2671",
     "生日快乐！晚上一起喝茶聊天吧",

@@ -65,29 +65,22 @@ def _weigh(ngrams: HashedNgrams, spaced: Sequence[str], idf: F32 | None) -> sp.c
     """Feature rows for texts already in the Normalizer's ``spaced`` form."""
     counts = ngrams.counts(spaced)
     data = np.log1p(counts.data)
-    if idf is not None:
-        data *= idf[counts.indices]
-    lengths = np.diff(counts.indptr)
-    squares = np.add.reduceat(data * data, counts.indptr[:-1]) if len(data) else np.zeros(0)
-    norms = np.sqrt(np.where(lengths > 0, squares, 1.0))
-    norms[norms == 0] = 1.0
-    data /= np.repeat(norms, lengths)
-    return sp.csr_matrix(
-        (data.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
-    )
+    return _unit_rows(counts, data if idf is None else data * idf[counts.indices])
 
 
 def _weigh_again(weighted: sp.csr_matrix, idf: F32) -> sp.csr_matrix:
     """Apply ``idf`` to rows featurized without it (saves folding the training set twice)."""
-    data = weighted.data * idf[weighted.indices]
-    lengths = np.diff(weighted.indptr)
-    squares = np.add.reduceat(data * data, weighted.indptr[:-1]) if len(data) else np.zeros(0)
+    return _unit_rows(weighted, weighted.data * idf[weighted.indices])
+
+
+def _unit_rows(shape_of: sp.csr_matrix, data: npt.NDArray[np.floating[Any]]) -> sp.csr_matrix:
+    """``shape_of``'s sparsity with values ``data``, each row scaled to unit L2 norm."""
+    lengths = np.diff(shape_of.indptr)
+    squares = np.add.reduceat(data * data, shape_of.indptr[:-1]) if len(data) else np.zeros(0)
     norms = np.sqrt(np.where(lengths > 0, squares, 1.0))
     norms[norms == 0] = 1.0
-    data /= np.repeat(norms, lengths)
-    return sp.csr_matrix(
-        (data.astype(np.float32), weighted.indices, weighted.indptr), shape=weighted.shape
-    )
+    scaled = (data / np.repeat(norms, lengths)).astype(np.float32)
+    return sp.csr_matrix((scaled, shape_of.indices, shape_of.indptr), shape=shape_of.shape)
 
 
 def fit_idf(counts: sp.csr_matrix) -> F32:
