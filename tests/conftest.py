@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,31 @@ def shared_data() -> Path:
     if not (path / "README.md").is_file():
         pytest.skip(f"shared datasets not found in {path} (set WARDEN_DATA_DIR)")
     return path
+
+
+def service_unavailable(name: str, reason: str) -> None:
+    """Skip a test whose service is down — or fail it when ``WARDEN_REQUIRE_SERVICES=1`` (CI)."""
+    import os
+
+    message = f"{name} is not reachable: {reason}"
+    if os.environ.get("WARDEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (WARDEN_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real Redis (``WARDEN_REDIS_URL`` or 127.0.0.1:6379, database 15), flushed around the test."""
+    import os
+
+    import redis
+
+    url = os.environ.get("WARDEN_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable("Redis", str(exc))
+    client.flushdb()
+    yield url
+    client.flushdb()

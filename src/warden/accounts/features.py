@@ -1,0 +1,169 @@
+"""Account features: what accounts do, folded event by event into the numbers rules read.
+
+One :class:`FeatureFolder` serves online ingestion and the batch sweep: both feed it events in
+time order (with each event's content verdict) and read :meth:`FeatureFolder.features`, whose
+keys are the names a policy condition may use (``warden.policy.names``). State lives in a
+:class:`~warden.accounts.counters.Counters` backend — in-process or Redis — keyed by event
+time, so the same events give the same features however they arrive.
+
+Definitions (windows end at the moment asked for):
+
+* ``score.<category>`` — highest content score of the account's messages, posts, comments,
+  profile and payment memos in 7 days; ``count.<category>`` — how many of those scored ≥ 0.5;
+* ``features.msgs_per_hour``, ``features.distinct_recipients_day``,
+  ``features.stranger_ratio`` (share of the last 24 h's private messages sent to non-contacts),
+  ``features.friend_requests_per_hour``, ``features.group_invites_day``;
+* ``features.near_duplicate_recipients_hour`` — distinct non-contact recipients in the last
+  hour who received the same normalized text as the account's latest message (blasts);
+* ``features.payers_day`` (distinct payers, 24 h), ``features.payments_out_day``,
+  ``features.small_payments_after_ad_day`` — payments of at most 500 received within 24 h
+  after a message that scored ≥ 0.5 for sexual_services ("deposit first" scams);
+* ``features.reports_weighted`` — reports received in 30 days, one per reporter, each weighted
+  by the reporter's standing (accounts younger than a day count 0.3);
+* ``features.account_age_days`` — since signup (or first sight);
+* ``entities.contact_handles`` — distinct phones, chat handles and QQ numbers the account
+  advertised in content or profile in 30 days; ``entities.has_contact`` — at least one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from warden.accounts.counters import Counters
+from warden.domain.events import (
+    Event,
+    FriendRequestEvent,
+    GroupInviteEvent,
+    MessageEvent,
+    PaymentEvent,
+    ReportEvent,
+    SignupEvent,
+)
+from warden.domain.verdicts import EntityKind, Verdict
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+MONTH = timedelta(days=30)
+FLAG = 0.5
+SMALL_PAYMENT = 500.0
+NEW_REPORTER_WEIGHT = 0.3
+CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
+
+Features = dict[str, float | bool]
+
+
+class FeatureFolder:
+    """Folds events into per-account windowed state and reads it back as policy features."""
+
+    def __init__(self, counters: Counters, categories: Iterable[str]) -> None:
+        self.counters = counters
+        self.categories = tuple(categories)
+
+    def fold(self, event: Event, verdicts: Iterable[Verdict] = ()) -> set[str]:
+        """Fold one event (and the verdicts of its content); returns the accounts it touched."""
+        c, at, account = self.counters, event.ts, event.account_id
+        touched = {account}
+        if c.get(f"{account}:first_seen") is None:
+            c.put(f"{account}:first_seen", at.isoformat())
+        for verdict in verdicts:
+            self._content(account, at, verdict)
+        if isinstance(event, MessageEvent):
+            self._message(event, verdicts)
+        elif isinstance(event, PaymentEvent):
+            c.add(f"{account}:payments_out", at)
+            payee = event.payee_id
+            c.add_distinct(f"{payee}:payers", account, at)
+            last_ad = c.get(f"{payee}:last_ad_at")
+            if (
+                event.amount <= SMALL_PAYMENT
+                and last_ad is not None
+                and at - DAY <= datetime.fromisoformat(last_ad) <= at
+            ):
+                c.add(f"{payee}:small_after_ad", at)
+            touched.add(payee)
+        elif isinstance(event, ReportEvent):
+            target = event.target_account_id
+            if c.remember(f"{target}:reporters", account, MONTH):
+                c.add(f"{target}:reports_w", at, self._reporter_weight(account, at))
+            touched.add(target)
+        elif isinstance(event, FriendRequestEvent):
+            c.add(f"{account}:friend_reqs", at)
+        elif isinstance(event, GroupInviteEvent):
+            c.add(f"{account}:group_invites", at, float(len(event.invitee_ids)))
+        elif isinstance(event, SignupEvent) and c.get(f"{account}:created") is None:
+            c.put(f"{account}:created", at.isoformat())
+        return touched
+
+    def _content(self, account: str, at: datetime, verdict: Verdict) -> None:
+        c = self.counters
+        for category, score in verdict.categories.items():
+            c.keep_max(f"{account}:score:{category}", at, score)
+            if score >= FLAG:
+                c.add(f"{account}:count:{category}", at)
+        if verdict.categories.get("sexual_services", 0.0) >= FLAG:
+            c.put(f"{account}:last_ad_at", at.isoformat())
+        for entity in verdict.entities:
+            if entity.kind in CONTACT_KINDS:
+                c.add_distinct(f"{account}:handles", f"{entity.kind.value}:{entity.value}", at)
+
+    def _message(self, event: MessageEvent, verdicts: Iterable[Verdict]) -> None:
+        c, at, account = self.counters, event.ts, event.account_id
+        c.add(f"{account}:msgs", at)
+        c.add_distinct(f"{account}:recipients", event.recipient_id or f"group:{event.group_id}", at)
+        if event.recipient_id is None:
+            return
+        c.add(f"{account}:private_msgs", at)
+        if event.is_contact:
+            return
+        c.add(f"{account}:stranger_msgs", at)
+        normalized = next((v.normalized for v in verdicts), event.text)
+        fingerprint = hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
+        c.add_distinct(f"{account}:dup:{fingerprint}", event.recipient_id, at)
+        c.put(f"{account}:last_fingerprint", fingerprint)
+
+    def _reporter_weight(self, reporter: str, at: datetime) -> float:
+        since = self.counters.get(f"{reporter}:created") or self.counters.get(
+            f"{reporter}:first_seen"
+        )
+        if since is not None and at - datetime.fromisoformat(since) < DAY:
+            return NEW_REPORTER_WEIGHT
+        return 1.0
+
+    def features(self, account: str, at: datetime) -> Features:
+        """The policy environment of ``account`` at ``at`` (see the module docstring)."""
+        c = self.counters
+        out: Features = {}
+        for category in self.categories:
+            out[f"score.{category}"] = c.maximum(f"{account}:score:{category}", at, WEEK)
+            out[f"count.{category}"] = c.total(f"{account}:count:{category}", at, WEEK)
+        private_day = c.total(f"{account}:private_msgs", at, DAY)
+        fingerprint = c.get(f"{account}:last_fingerprint")
+        since = c.get(f"{account}:created") or c.get(f"{account}:first_seen")
+        handles = c.distinct(f"{account}:handles", at, MONTH)
+        out |= {
+            "features.msgs_per_hour": c.total(f"{account}:msgs", at, HOUR),
+            "features.distinct_recipients_day": float(c.distinct(f"{account}:recipients", at, DAY)),
+            "features.stranger_ratio": (
+                c.total(f"{account}:stranger_msgs", at, DAY) / private_day if private_day else 0.0
+            ),
+            "features.friend_requests_per_hour": c.total(f"{account}:friend_reqs", at, HOUR),
+            "features.group_invites_day": c.total(f"{account}:group_invites", at, DAY),
+            "features.near_duplicate_recipients_hour": float(
+                c.distinct(f"{account}:dup:{fingerprint}", at, HOUR) if fingerprint else 0
+            ),
+            "features.payers_day": float(c.distinct(f"{account}:payers", at, DAY)),
+            "features.payments_out_day": c.total(f"{account}:payments_out", at, DAY),
+            "features.small_payments_after_ad_day": c.total(f"{account}:small_after_ad", at, DAY),
+            "features.reports_weighted": c.total(f"{account}:reports_w", at, MONTH),
+            "features.account_age_days": (
+                (at - datetime.fromisoformat(since)).total_seconds() / 86400 if since else 0.0
+            ),
+            "entities.contact_handles": float(handles),
+            "entities.has_contact": handles > 0,
+            "ring.size": 0.0,
+            "ring.score": 0.0,
+        }
+        return out
