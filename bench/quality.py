@@ -321,7 +321,7 @@ def main() -> int:
     # Fine-grained Chinese spam, 14 classes: train.csv → val.csv.
     fg_train = as_set(finegrained("train", 1), lambda label: label)
     fg_test = as_set(finegrained("val", 2), lambda label: label)
-    row, _ = run_split("finegrained", fg_train, fg_test, class_weight="balanced")
+    row, _ = run_split("finegrained", fg_train, fg_test)
     escort = row["per_class"].get("IL_Escort_service", {}).get("recall", 0.0)
     row["escort_recall"] = escort
     record(

@@ -1,0 +1,185 @@
+"""The planner: decisions in, actions out — pure, so online ingestion and sweeps agree.
+
+Given the rules that fired for one account and where the account stands (its state, live
+restrictions, active strikes per category, open close reviews), the planner decides what to
+do under the policy's ladders, caps and safety valves. It reads nothing and writes nothing;
+the executor applies what it returns.
+
+The rules it follows, in order:
+
+1. a closed account gets nothing more;
+2. decisions of paused rules (too many overturned appeals) are dropped, and so is a rule that
+   already struck this account within the cooldown (one incident, one strike: ten copies of
+   the same ad in a minute are one offence, not ten);
+3. per category, the strongest decision (severity, then confidence) is the one acted on;
+4. its ladder (shifted by an active campaign) says which action the new strike count leads
+   to; ``jump_to`` may make it harsher, never milder;
+5. an action that would change nothing is not planned (a lock shorter than the lock in
+   force, a restriction of capabilities already restricted, a second close review);
+6. a close goes to two reviewers unless its rule is auto-close, and any action past a cap
+   goes to review instead of being applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from warden.domain.actions import (
+    ActionType,
+    Capability,
+    CaseKind,
+    Decision,
+    PlannedAction,
+    Severity,
+)
+
+SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+DEFAULT_COOLDOWN = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where a ladder leads: the action, its capabilities and duration, the new strike count."""
+
+    action: ActionType
+    capabilities: tuple[Capability, ...]
+    days: int | None
+    strikes_after: int
+
+
+#: ``(category, active strikes before, severity, jump_to, campaign shift) → Step``
+LadderFn = Callable[[str, int, Severity, ActionType | None, int], Step]
+#: ``(rule id, category) → True when today's cap for it is used up``
+CapFn = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the planner must know about an account right now."""
+
+    account_id: str
+    state: str = "active"  # active | restricted | locked | closed
+    locked_until: datetime | None = None
+    restricted: frozenset[Capability] = frozenset()
+    restricted_until: datetime | None = None
+    active_strikes: Mapping[str, int] = field(default_factory=dict)
+    last_struck: Mapping[str, datetime] = field(default_factory=dict)  # rule id → when
+    close_pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The planner's answer: actions to take, and decisions it set aside (with why)."""
+
+    actions: tuple[PlannedAction, ...]
+    set_aside: tuple[tuple[Decision, str], ...] = ()
+
+
+def plan(
+    decisions: Sequence[Decision],
+    standing: Standing,
+    *,
+    ladder: LadderFn,
+    cap_exceeded: CapFn,
+    paused_rules: frozenset[str] = frozenset(),
+    campaign_shift: Mapping[str, int] | None = None,
+    cooldown: timedelta = DEFAULT_COOLDOWN,
+) -> Plan:
+    """Plan the actions for one account's decisions (see the module docstring for the rules)."""
+    aside: list[tuple[Decision, str]] = []
+    if standing.state == "closed":
+        return Plan((), tuple((d, "account already closed") for d in decisions))
+    strongest: dict[str, Decision] = {}
+    for decision in decisions:
+        if decision.rule_id in paused_rules:
+            aside.append((decision, "rule paused by its appeal overturn rate"))
+            continue
+        last = standing.last_struck.get(decision.rule_id)
+        if last is not None and decision.at - last < cooldown:
+            aside.append((decision, f"rule struck this account {decision.at - last} ago"))
+            continue
+        best = strongest.get(decision.category)
+        if best is None or _stronger(decision, best):
+            if best is not None:
+                aside.append((best, "a stronger decision in the same category"))
+            strongest[decision.category] = decision
+        else:
+            aside.append((decision, "a stronger decision in the same category"))
+
+    actions: list[PlannedAction] = []
+    closing = standing.close_pending
+    for category, decision in sorted(strongest.items()):
+        shift = (campaign_shift or {}).get(category, 0)
+        step = ladder(
+            category,
+            standing.active_strikes.get(category, 0),
+            decision.severity,
+            decision.jump_to,
+            shift,
+        )
+        until = decision.at + timedelta(days=step.days) if step.days else None
+        if not _changes_something(step, until, standing, closing):
+            aside.append((decision, f"{step.action.value} would change nothing"))
+            continue
+        review: CaseKind | None = None
+        if step.action is ActionType.CLOSE:
+            closing = True
+            if not decision.auto_close:
+                review = CaseKind.CLOSE_REVIEW
+        if cap_exceeded(decision.rule_id, category):
+            review = review or CaseKind.CAP_REVIEW
+        actions.append(
+            PlannedAction(
+                account_id=standing.account_id,
+                type=step.action,
+                category=category,
+                rule_ids=(decision.rule_id,),
+                reason=_reason(decision, step, shift),
+                policy_version=decision.policy_version,
+                campaign=decision.campaign,
+                at=decision.at,
+                strikes_after=step.strikes_after,
+                capabilities=step.capabilities,
+                until=until,
+                needs_review=review,
+                evidence=decision.evidence,
+            )
+        )
+    return Plan(tuple(actions), tuple(aside))
+
+
+def _stronger(a: Decision, b: Decision) -> bool:
+    return (SEVERITY_RANK[a.severity], a.confidence) > (SEVERITY_RANK[b.severity], b.confidence)
+
+
+def _changes_something(
+    step: Step, until: datetime | None, standing: Standing, closing: bool
+) -> bool:
+    if step.action is ActionType.WARN:
+        return True  # a warning is also the record of a strike
+    if step.action is ActionType.CLOSE:
+        return not closing
+    if step.action is ActionType.LOCK:
+        return standing.locked_until is None or (
+            until is not None and until > standing.locked_until
+        )
+    new_capabilities = set(step.capabilities) - standing.restricted
+    longer = standing.restricted_until is None or (
+        until is not None and until > standing.restricted_until
+    )
+    return bool(new_capabilities) or longer
+
+
+def _reason(decision: Decision, step: Step, shift: int) -> str:
+    parts = [
+        f"rule {decision.rule_id} ({decision.category}, {decision.severity.value}, "
+        f"confidence {decision.confidence:.2f})",
+        f"strike {step.strikes_after} → {step.action.value}",
+    ]
+    if decision.jump_to is not None:
+        parts.append(f"may jump to {decision.jump_to.value}")
+    if shift:
+        parts.append(f"campaign {decision.campaign} shifts the ladder by {shift}")
+    return "; ".join(parts)
