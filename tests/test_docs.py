@@ -49,3 +49,30 @@ def test_lexicon_format_example_loads(tmp_path: Path) -> None:
     entries = read_source(LexiconSource(path))
     assert [e.term for e in entries] == ["包夜", "上门服务", "按摩", "按摩椅", "生日快乐"]
     assert [e.allow for e in entries] == [False, False, False, True, True]
+
+
+def test_event_schema_file_is_current() -> None:
+    import json
+
+    from warden.domain.events import EVENT_KINDS, event_json_schema
+
+    published = json.loads(
+        (DOCS.parent / "schemas" / "events.schema.json").read_text(encoding="utf-8")
+    )
+    assert published == json.loads(json.dumps(event_json_schema())), (
+        "schemas/events.schema.json is stale: regenerate it from warden.domain.events"
+    )
+    doc = (DOCS / "events.md").read_text(encoding="utf-8")
+    for kind in EVENT_KINDS:
+        assert f"| `{kind}` |" in doc, f"event kind {kind} is not documented in docs/events.md"
+
+
+def test_event_examples_validate() -> None:
+    import json
+
+    from warden.domain.events import parse_event
+
+    doc = (DOCS / "events.md").read_text(encoding="utf-8")
+    block = doc.split("## Examples", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    events = [parse_event(json.loads(line)) for line in block.splitlines() if line.strip()]
+    assert [e.kind for e in events] == ["message", "profile", "payment", "report"]
