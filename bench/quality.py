@@ -213,7 +213,7 @@ def alternatives(
     feature_s = time.perf_counter() - start
     for label, model in (
         ("warden n-grams + logistic regression", LogisticRegression(C=30, max_iter=3000)),
-        ("warden n-grams + linear SVM (shipped)", LinearSVC(C=1.0)),
+        ("warden n-grams + linear SVM (uncalibrated, C=1)", LinearSVC(C=1.0)),
     ):
         model.fit(x_train, y_train)
         start = time.perf_counter()
