@@ -58,7 +58,8 @@ def check_verdict(
     if new.verdict not in ALLOWED[kind]:
         allowed = ", ".join(sorted(v.value for v in ALLOWED[kind]))
         raise ReviewError(
-            f"verdict {new.verdict.value!r} does not apply to a {kind.value}; expected one of {allowed}"
+            f"verdict {new.verdict.value!r} does not apply to case kind {kind.value!r}; "
+            f"expected one of {allowed}"
         )
     if any(r.reviewer == new.reviewer for r in reviews):
         raise ReviewError(f"reviewer {new.reviewer!r} has already given a verdict on this case")
