@@ -165,6 +165,7 @@ class PlannedAction:
     campaign: str | None
     at: datetime
     strikes_after: int
+    strikes_given: int = 1
     capabilities: tuple[Capability, ...] = ()
     until: datetime | None = None
     needs_review: CaseKind | None = None  # close review, or a cap that was hit

@@ -112,13 +112,8 @@ def plan(
     closing = standing.close_pending
     for category, decision in sorted(strongest.items()):
         shift = (campaign_shift or {}).get(category, 0)
-        step = ladder(
-            category,
-            standing.active_strikes.get(category, 0),
-            decision.severity,
-            decision.jump_to,
-            shift,
-        )
+        before = standing.active_strikes.get(category, 0)
+        step = ladder(category, before, decision.severity, decision.jump_to, shift)
         until = decision.at + timedelta(days=step.days) if step.days else None
         if not _changes_something(step, until, standing, closing):
             aside.append((decision, f"{step.action.value} would change nothing"))
@@ -141,6 +136,7 @@ def plan(
                 campaign=decision.campaign,
                 at=decision.at,
                 strikes_after=step.strikes_after,
+                strikes_given=step.strikes_after - before,
                 capabilities=step.capabilities,
                 until=until,
                 needs_review=review,
