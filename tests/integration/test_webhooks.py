@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import orjson
 import pytest
 
+from warden.domain.outbox import OutgoingMessage
 from warden.enforce.webhooks import (
-    OutgoingMessage,
     WebhookClient,
     deliver_due,
     sign,

@@ -10,7 +10,8 @@ import sys
 
 import typer
 
-from warden.cli import check, demo, models, scan
+from warden.cli import check, demo, enforcement, models, scan
+from warden.cli.audit import audit_app
 from warden.errors import WardenError
 
 app = typer.Typer(
@@ -24,6 +25,13 @@ app.command("check")(check.check)
 app.command("scan")(scan.scan)
 app.command("train")(models.train_command)
 app.command("eval")(models.eval_command)
+app.command("ingest")(enforcement.ingest)
+app.command("appeal")(enforcement.appeal_command)
+app.add_typer(enforcement.accounts_app, name="accounts")
+app.add_typer(enforcement.actions_app, name="actions")
+app.add_typer(enforcement.cases_app, name="cases")
+app.add_typer(enforcement.outbox_app, name="outbox")
+app.add_typer(audit_app, name="audit")
 app.command("demo")(demo.demo)
 
 

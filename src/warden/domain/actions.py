@@ -108,6 +108,16 @@ CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
+class ReviewVerdict(StrEnum):
+    """A reviewer's answer on a case (``uphold``/``overturn`` are for appeals)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    ESCALATE = "escalate"
+    OVERTURN = "overturn"
+    UPHOLD = "uphold"
+
+
 class TransitionError(WardenError):
     """A state change that the state machine does not allow."""
 

@@ -22,23 +22,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 import orjson
 
+from warden.domain.outbox import OutgoingMessage
+
 MAX_BACKOFF = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    """One outbox row as the deliverer sees it."""
-
-    id: int
-    account_id: str
-    seq: int
-    payload: dict[str, Any]
-    attempts: int
 
 
 class OutboxPort(Protocol):

@@ -15,20 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-from warden.domain.actions import CaseKind, CaseStatus
+from warden.domain.actions import CaseKind, CaseStatus, ReviewVerdict
 from warden.errors import WardenError
 
-
-class Verdict(StrEnum):
-    """What a reviewer can say."""
-
-    APPROVE = "approve"
-    REJECT = "reject"
-    ESCALATE = "escalate"
-    OVERTURN = "overturn"
-    UPHOLD = "uphold"
+#: A reviewer's verdict (the store's and the domain's one enum).
+Verdict = ReviewVerdict
 
 
 ALLOWED = {

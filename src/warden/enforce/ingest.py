@@ -1,0 +1,301 @@
+"""Online ingestion: event → screen → fold → policy → plan → apply, one transaction per event.
+
+:class:`Ingestor` is the decision core's driver. For each event, in file order:
+
+1. mark its ``event_id`` as seen — if it was seen before, stop: re-ingesting a file changes
+   nothing (the mark is in the same transaction as everything the event causes);
+2. screen its content (texts are screened a chunk of events at a time, for speed);
+3. fold it into the features of every account it touches (the sender; the payee of a
+   payment; the target of a report);
+4. evaluate the policy pack (and the campaign, if one is given) for each touched account;
+5. plan actions against the account's standing and apply them with the executor;
+6. commit.
+
+Records that are not valid events are quarantined with file, line, field, value and reason;
+the summary's counts add up: ``read == processed + duplicates + quarantined``.
+
+Counters (features) live outside the database: in-process counters last one run, so use
+Redis (``WARDEN_REDIS_URL``) when state must survive between runs or be shared by workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from warden.accounts.counters import Counters, MemoryCounters
+from warden.accounts.features import FeatureFolder
+from warden.detect.screener import Screener
+from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus, Decision, Evidence
+from warden.domain.events import Event, ProfileEvent
+from warden.domain.verdicts import Verdict
+from warden.enforce.executor import execute, record_decisions
+from warden.enforce.planner import Plan, Standing, Step, plan
+from warden.enforce.standing import InForce, status_at
+from warden.io.events import Located, Quarantined
+from warden.policy import Campaign, DailyCounts, PolicyPack
+from warden.store.interfaces import UnitOfWorkPort
+from warden.store.unit_of_work import UnitOfWork
+
+CHUNK = 256
+CONTACT = ("phone", "chat_handle", "qq")
+
+
+@dataclass
+class IngestSummary:
+    """What an ingestion did; ``read == processed + duplicates + quarantined``."""
+
+    read: int = 0
+    processed: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    decisions: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+    held_for_review: int = 0
+
+    @property
+    def adds_up(self) -> bool:
+        return self.read == self.processed + self.duplicates + self.quarantined
+
+
+class Ingestor:
+    """Drives events through screening, features, policy, planning and the store."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        screener: Screener,
+        pack: PolicyPack,
+        *,
+        counters: Counters | None = None,
+        campaign: Campaign | None = None,
+        actor: str = "warden",
+    ) -> None:
+        self.engine = engine
+        self.screener = screener
+        self.pack = pack
+        self.folder = FeatureFolder(counters or MemoryCounters(), pack.categories)
+        self.campaign = campaign
+        self.actor = actor
+        self.paused_rules = paused_rules(engine, pack)
+        self._quarantined: dict[str, set[tuple[int | None, str | None]]] = {}
+
+    def ingest(
+        self, items: Iterable[Located | Quarantined], progress: Callable[[int], None] | None = None
+    ) -> IngestSummary:
+        summary = IngestSummary()
+        for chunk in _chunks(items, CHUNK):
+            verdicts = self._screen(chunk)
+            for item in chunk:
+                summary.read += 1
+                if isinstance(item, Quarantined):
+                    self._quarantine(item)
+                    summary.quarantined += 1
+                    continue
+                self._one(item, verdicts.get(item.event.event_id, []), summary)
+            if progress is not None:
+                progress(len(chunk))
+        return summary
+
+    def _screen(self, chunk: list[Located | Quarantined]) -> dict[str, list[Verdict]]:
+        owners: list[str] = []
+        texts: list[str] = []
+        for item in chunk:
+            if isinstance(item, Located):
+                for text in item.event.texts().values():
+                    owners.append(item.event.event_id)
+                    texts.append(text)
+        out: dict[str, list[Verdict]] = {}
+        for owner, verdict in zip(owners, self.screener.screen(texts), strict=True):
+            out.setdefault(owner, []).append(verdict)
+        return out
+
+    def _quarantine(self, item: Quarantined) -> None:
+        """Keep a bad record — once: re-ingesting the file must not quarantine it again."""
+        with UnitOfWork(self.engine) as uow:
+            if item.file not in self._quarantined:
+                self._quarantined[item.file] = {
+                    (q.line, q.raw) for q in uow.quarantine.list(file=item.file, limit=10**9)
+                }
+            if (item.line, item.raw) in self._quarantined[item.file]:
+                return
+            self._quarantined[item.file].add((item.line, item.raw))
+            uow.quarantine.add(
+                file=item.file,
+                line=item.line,
+                field=item.field or None,
+                value=item.value or None,
+                reason=item.reason,
+                raw=item.raw,
+                at=datetime.now(UTC),
+            )
+            uow.commit()
+
+    def _one(self, item: Located, verdicts: list[Verdict], summary: IngestSummary) -> None:
+        event = item.event
+        with UnitOfWork(self.engine) as uow:
+            if not uow.events_seen.mark(
+                event.event_id, event.account_id, event.kind, event.ts, datetime.now(UTC)
+            ):
+                summary.duplicates += 1
+                uow.commit()
+                return
+            touched = self.folder.fold(event, verdicts)
+            uow.accounts.get_or_create(event.account_id, event.ts)
+            if isinstance(event, ProfileEvent):
+                handles = [
+                    f"{e.kind.value}:{e.value}"
+                    for v in verdicts
+                    for e in v.entities
+                    if e.kind.value in CONTACT
+                ]
+                if handles:
+                    uow.accounts.add_contact_handles(event.account_id, handles, event.ts)
+            for account in sorted(touched):
+                uow.accounts.get_or_create(account, event.ts)
+                env = self.folder.features(account, event.ts)
+                decisions = self.pack.evaluate(
+                    env, account_id=account, at=event.ts, campaign=self.campaign
+                )
+                if not decisions:
+                    continue
+                decisions = [_with_event_evidence(d, event, verdicts, account) for d in decisions]
+                record_decisions(uow, decisions, self.actor)
+                summary.decisions += len(decisions)
+                result = self._plan(uow, decisions, account, event.ts)
+                for record in execute(uow, result, self.actor):
+                    summary.actions[record.action.type.value] += 1
+                    summary.held_for_review += record.status is ActionStatus.PENDING_REVIEW
+            summary.processed += 1
+            uow.commit()
+
+    def _plan(
+        self, uow: UnitOfWorkPort, decisions: list[Decision], account: str, at: datetime
+    ) -> Plan:
+        standing = load_standing(uow, self.pack, account, {d.category for d in decisions}, at)
+        day = at.date()
+
+        def cap_hit(rule_id: str, category: str) -> bool:
+            counts = DailyCounts(
+                rules={
+                    rule_id: uow.actions.count_today(
+                        day, rule_id=rule_id, statuses=[ActionStatus.APPLIED]
+                    )
+                },
+                categories={
+                    category: uow.actions.count_today(
+                        day, category=category, statuses=[ActionStatus.APPLIED]
+                    )
+                },
+            )
+            return self.pack.cap_exceeded(rule_id, category, counts)
+
+        def ladder(
+            category: str, before: int, severity: object, jump: ActionType | None, shift: int
+        ) -> Step:
+            step = self.pack.next_step(category, before, severity, jump, shift)  # type: ignore[arg-type]
+            return Step(step.action, step.capabilities, step.days, step.strikes_after)
+
+        shifts = (
+            {c: self.campaign.shift(c, at) for c in self.pack.categories} if self.campaign else None
+        )
+        return plan(
+            decisions,
+            standing,
+            ladder=ladder,
+            cap_exceeded=cap_hit,
+            paused_rules=self.paused_rules,
+            campaign_shift=shifts,
+        )
+
+
+def load_standing(
+    uow: UnitOfWorkPort, pack: PolicyPack, account: str, categories: set[str], at: datetime
+) -> Standing:
+    """Where ``account`` stands now: applied actions, active strikes, last strike per rule."""
+    records = uow.actions.list(account_id=account)
+    applied = [r for r in records if r.status is ActionStatus.APPLIED]
+    status = status_at(
+        [InForce(r.action.type, r.action.capabilities, r.action.until) for r in applied], at
+    )
+    last: dict[str, datetime] = {}
+    for record in records:
+        if record.status in (ActionStatus.APPLIED, ActionStatus.PENDING_REVIEW):
+            for rule in record.action.rule_ids:
+                last[rule] = max(last.get(rule, record.action.at), record.action.at)
+    strikes = {
+        category: uow.strikes.active_for(account, category, at, pack.ladders[category].decay_days)
+        for category in categories
+    }
+    close_pending = any(
+        r.status is ActionStatus.PENDING_REVIEW and r.action.type is ActionType.CLOSE
+        for r in records
+    )
+    return Standing(
+        account_id=account,
+        state=status.state,
+        locked_until=status.locked_until,
+        restricted=status.restricted,
+        restricted_until=status.restricted_until,
+        active_strikes=strikes,
+        last_struck=last,
+        close_pending=close_pending,
+    )
+
+
+def paused_rules(engine: Engine, pack: PolicyPack) -> frozenset[str]:
+    """Rules whose decided appeals were overturned too often (the policy's safety valve)."""
+    decided: Counter[str] = Counter()
+    overturned: Counter[str] = Counter()
+    with UnitOfWork(engine) as uow:
+        for case in uow.cases.list(kind=CaseKind.APPEAL):
+            if (
+                case.status not in (CaseStatus.OVERTURNED, CaseStatus.REJECTED)
+                or case.action_id is None
+            ):
+                continue
+            record = uow.actions.get(case.action_id)
+            for rule in record.action.rule_ids if record else ():
+                decided[rule] += 1
+                overturned[rule] += case.status is CaseStatus.OVERTURNED
+    return frozenset(rule for rule in decided if pack.rule_paused(overturned[rule], decided[rule]))
+
+
+def _with_event_evidence(
+    decision: Decision, event: Event, verdicts: list[Verdict], account: str
+) -> Decision:
+    evidence = list(decision.evidence)
+    evidence.append(Evidence("event", event.event_id, f"{event.kind} by {event.account_id}"))
+    if account == event.account_id:
+        for verdict in verdicts:
+            for match in verdict.matches[:5]:
+                evidence.append(
+                    Evidence(
+                        "match",
+                        f"{match.term}@{event.event_id}",
+                        f"{match.category}: {match.matched!r}",
+                    )
+                )
+            for entity in verdict.entities[:5]:
+                evidence.append(
+                    Evidence("entity", f"{entity.kind.value}:{entity.value}", repr(entity.matched))
+                )
+    return dataclasses.replace(decision, evidence=tuple(evidence))
+
+
+def _chunks(
+    items: Iterable[Located | Quarantined], size: int
+) -> Iterator[list[Located | Quarantined]]:
+    chunk: list[Located | Quarantined] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

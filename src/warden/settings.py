@@ -1,0 +1,71 @@
+"""Warden's settings: typed, read from ``WARDEN_*`` environment variables, built on demand.
+
+Nothing is read at import time: call :func:`get_settings` where a command or service starts
+and pass the result (or the piece it needs) down. Outside ``development`` and ``test`` the
+settings refuse an insecure webhook secret, so a production deploy cannot run with the
+placeholder by accident.
+
+==========================  =======================  ====================================
+variable                    default                  meaning
+==========================  =======================  ====================================
+``WARDEN_ENV``              ``development``          ``development``, ``test``, ``staging``,
+                                                     ``production`` (or any other name)
+``WARDEN_DATABASE_URL``     ``sqlite:///warden.db``  SQLAlchemy URL; the default is a file
+                                                     in the current directory
+``WARDEN_REDIS_URL``        unset                    shared counters (in-process when unset)
+``WARDEN_NATS_URL``         unset                    durable stream (disabled when unset)
+``WARDEN_WEBHOOK_SECRET``   ``changeme``             HMAC key for outbox webhooks
+==========================  =======================  ====================================
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warden.errors import ConfigError
+
+#: Environments where an insecure webhook secret is tolerated.
+RELAXED_ENVS = frozenset({"development", "test"})
+#: Secrets that are never acceptable outside :data:`RELAXED_ENVS`.
+INSECURE_SECRETS = frozenset({"", "changeme"})
+
+
+class Settings(BaseSettings):
+    """Everything Warden reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="WARDEN_", extra="ignore", frozen=True)
+
+    env: str = "development"
+    database_url: str = "sqlite:///warden.db"
+    redis_url: str | None = None
+    nats_url: str | None = None
+    webhook_secret: str = "changeme"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_secret(self) -> Self:
+        if self.env not in RELAXED_ENVS and self.webhook_secret.strip() in INSECURE_SECRETS:
+            raise ValueError(
+                f"WARDEN_WEBHOOK_SECRET: {self.webhook_secret!r} is not allowed when "
+                f"WARDEN_ENV={self.env!r}; expected a long random secret "
+                f"(placeholders are accepted only in {sorted(RELAXED_ENVS)})"
+            )
+        return self
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment now; raise :class:`ConfigError` if unusable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise ConfigError(f"settings: {problems}") from None
+
+
+def _describe(error: object) -> str:
+    details = error if isinstance(error, dict) else {}
+    where = ".".join(str(part) for part in details.get("loc", ()))
+    message = str(details.get("msg", error)).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -1,0 +1,250 @@
+"""The tables: one SQLAlchemy 2 declarative model per table, for SQLite and PostgreSQL alike.
+
+This is the single source of the schema; the Alembic migrations in ``migrations/versions``
+must produce exactly this (``tests/integration/test_store_migrations.py`` compares them).
+Portable choices:
+
+* timestamps are :class:`UTCDateTime` — timezone-aware UTC in Python on both databases
+  (SQLite keeps no zone, so values are stored as naive UTC and given ``UTC`` back);
+* JSON columns use :class:`sqlalchemy.JSON` (``json`` on PostgreSQL, text on SQLite);
+* states are short strings with ``CHECK`` constraints listing the allowed values;
+* constraint and index names follow :data:`NAMING_CONVENTION`, so migrations can name them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()!r}: expected a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+ACCOUNT_STATES = ("active", "restricted", "locked", "closed")
+ACTION_TYPES = ("warn", "restrict", "lock", "close")
+ACTION_STATUSES = ("pending_review", "applied", "rejected", "reversed", "expired")
+CASE_KINDS = ("close_review", "cap_review", "appeal")
+CASE_STATUSES = ("open", "escalated", "approved", "rejected", "overturned")
+REVIEW_VERDICTS = ("approve", "reject", "escalate", "overturn", "uphold")
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the shared metadata and naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint(_in("state", ACCOUNT_STATES), name="state"),)
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    restricted_capabilities: Mapped[list[Any]] = mapped_column(default=list)
+    locked_until: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+    contact_handles: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class EventSeenRow(Base):
+    __tablename__ = "events_seen"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[datetime]
+    ingested_at: Mapped[datetime]
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None]
+    field: Mapped[str | None] = mapped_column(String(128))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(128), index=True)
+    rule_id: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+    policy_version: Mapped[str] = mapped_column(String(64))
+    campaign: Mapped[str | None] = mapped_column(String(128))
+    evidence: Mapped[list[Any]]
+    auto_close: Mapped[bool] = mapped_column(Boolean, default=False)
+    jump_to: Mapped[str | None] = mapped_column(String(16))
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint(_in("type", ACTION_TYPES), name="type"),
+        CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+        Index("ix_actions_account_id_created_at", "account_id", "created_at"),
+        Index("ix_actions_category_created_at", "category", "created_at"),
+        Index("ix_actions_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    rule_ids: Mapped[list[Any]]
+    reason: Mapped[str] = mapped_column(Text)
+    capabilities: Mapped[list[Any]]
+    until: Mapped[datetime | None]
+    policy_version: Mapped[str] = mapped_column(String(64))
+    campaign: Mapped[str | None] = mapped_column(String(128))
+    evidence: Mapped[list[Any]]
+    needs_review: Mapped[str | None] = mapped_column(String(16))
+    extra: Mapped[dict[str, Any]]
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    applied_at: Mapped[datetime | None]
+    reversed_at: Mapped[datetime | None]
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
+    strikes_after: Mapped[int]
+    strikes_given: Mapped[int]
+
+
+class StrikeRow(Base):
+    __tablename__ = "strikes"
+    __table_args__ = (Index("ix_strikes_account_id_category", "account_id", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(64))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
+    count: Mapped[int]
+    given_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CASE_KINDS), name="kind"),
+        CheckConstraint(_in("status", CASE_STATUSES), name="status"),
+        Index("ix_cases_status_kind", "status", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(128), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class CaseReviewRow(Base):
+    __tablename__ = "case_reviews"
+    __table_args__ = (CheckConstraint(_in("verdict", REVIEW_VERDICTS), name="verdict"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(128), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("account_id", "seq"),
+        Index("ix_outbox_pending", "delivered_at", "dead", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(128))
+    seq: Mapped[int]
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dead: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditRow(Base):
+    """One audit record; see :mod:`warden.audit.chain` for how ``hash`` is computed."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(256), index=True)
+    payload: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

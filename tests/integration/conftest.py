@@ -1,0 +1,86 @@
+"""Real databases for the store and audit tests: every test runs on SQLite *and* PostgreSQL.
+
+* ``database_url`` — an empty database of its own for each test: a SQLite file in the
+  test's temporary directory, or a fresh PostgreSQL schema (``search_path`` set in the URL)
+  inside one scratch database created for the session (``warden_test_<random>``) and
+  dropped at the end. No test sees another's rows.
+* ``engine`` — an engine on ``database_url`` with the migrations applied.
+
+PostgreSQL is ``WARDEN_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``,
+used only to create and drop the scratch database). When it is unreachable the PostgreSQL
+half skips with the reason — or fails when ``WARDEN_REQUIRE_SERVICES=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+
+from warden.store import make_engine, migrate
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _unavailable(name: str, reason: str) -> None:
+    message = f"{name} is not reachable: {reason}"
+    if os.environ.get("WARDEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (WARDEN_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_scratch() -> Iterator[URL]:
+    """A scratch PostgreSQL database for this test session, dropped afterwards."""
+    admin_url = make_url(os.environ.get("WARDEN_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    admin = create_engine(
+        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    name = f"warden_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        _unavailable("PostgreSQL", str(exc.orig).strip().splitlines()[0])
+    try:
+        yield admin_url.set(database=name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of this test's own (see the module docstring)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warden.db'}"
+        return
+    scratch: URL = request.getfixturevalue("postgres_scratch")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    owner = create_engine(scratch, isolation_level="AUTOCOMMIT")
+    with owner.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = scratch.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with owner.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        owner.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's database, migrated to the latest schema."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
