@@ -147,3 +147,30 @@ def test_overturned_appeal_restores_capabilities_and_removes_the_strike(
             < strikes_before
         )
         assert restrict.action.type in (ActionType.WARN, ActionType.RESTRICT)
+
+
+def test_a_rule_with_too_many_overturned_appeals_is_paused(
+    engine: Engine, pack: PolicyPack
+) -> None:
+    from warden.domain.actions import PlannedAction
+    from warden.enforce.ingest import paused_rules
+
+    valve = pack.valve
+    appeals = max(valve.min_appeals, 1)
+    overturn = int(appeals * valve.pause_rule_when_overturn_rate_above) + 1
+    with UnitOfWork(engine) as uow:
+        for i in range(appeals):
+            planned = PlannedAction(
+                account_id=f"acct{i}", type=ActionType.WARN, category="spam", rule_ids=("spam_blast",),
+                reason="test", policy_version=pack.policy_version, campaign=None, at=T0, strikes_after=1,
+            )  # fmt: skip
+            record = uow.actions.add(planned)
+            case = uow.cases.open(
+                CaseKind.APPEAL, planned.account_id, "appeal", T0, action_id=record.id
+            )
+            uow.cases.set_status(
+                case.id, CaseStatus.OVERTURNED if i < overturn else CaseStatus.REJECTED, T0
+            )
+        uow.commit()
+    assert "spam_blast" in paused_rules(engine, pack)
+    assert "escort_ad" not in paused_rules(engine, pack)

@@ -80,6 +80,9 @@ def ingest(
     from warden.policy import load_pack
     from warden.settings import get_settings
 
+    for path in files:
+        if not path.is_file():
+            raise InputError(f"FILE: {str(path)!r} is not a readable file")
     pack = load_pack(policy)
     overlay = pack.campaign(campaign) if campaign else None
     lexicons = pack.lexicons

@@ -1,0 +1,121 @@
+"""The decision core from the command line, as an operator runs it (SQLite file, real processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from scenario import scenario, write_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = str(ROOT / "policies" / "default.yaml")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return os.environ | {
+        "WARDEN_DATABASE_URL": f"sqlite:///{tmp_path / 'warden.db'}",
+        "WARDEN_ENV": "test",
+    }
+
+
+def warden(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "warden", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def ingest(env: dict[str, str], path: Path, *extra: str) -> dict[str, object]:
+    result = warden(env, "ingest", str(path), "--policy", POLICY, "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)[str(path)]
+    assert isinstance(summary, dict)
+    return summary
+
+
+def test_operator_flow(env: dict[str, str], tmp_path: Path) -> None:
+    events = write_scenario(tmp_path / "day.jsonl", with_bad_records=True)
+    first = ingest(env, events)
+    assert first["adds_up"] is True
+    assert first["quarantined"] == 3
+    assert first["held_for_review"] == 2
+    again = ingest(env, events)
+    assert (again["processed"], again["duplicates"]) == (0, 99)
+
+    shown = warden(env, "accounts", "show", "escort", "--json")
+    assert shown.returncode == 0, shown.stderr
+    escort = json.loads(shown.stdout)
+    assert escort["state"] == "locked"
+    assert [a["type"] for a in escort["actions"]] == ["restrict", "lock", "close"]
+    assert escort["actions"][0]["evidence"], "actions carry their evidence"
+    assert any(e["kind"] == "match" for e in escort["actions"][0]["evidence"])
+    assert escort["actions"][0]["policy_version"].startswith("2026.11-1+")
+
+    listed = warden(env, "cases", "list", "--kind", "close_review")
+    assert "escort" in listed.stdout
+    case_id = next(c["id"] for c in escort["cases"] if c["kind"] == "close_review")
+    one = warden(env, "cases", "decide", str(case_id), "--reviewer", "ana", "--verdict", "approve")
+    assert "open" in one.stdout
+    twice = warden(
+        env, "cases", "decide", str(case_id), "--reviewer", "ana", "--verdict", "approve"
+    )
+    assert twice.returncode == 2
+    assert "already given a verdict" in twice.stderr
+    two = warden(env, "cases", "decide", str(case_id), "--reviewer", "ben", "--verdict", "approve")
+    assert "approved" in two.stdout
+    assert (
+        json.loads(warden(env, "accounts", "show", "escort", "--json").stdout)["state"] == "closed"
+    )
+
+    troll = json.loads(warden(env, "accounts", "show", "troll", "--json").stdout)
+    warn_id = troll["actions"][0]["id"]
+    opened = warden(env, "appeal", str(warn_id), "--reason", "they were joking too")
+    assert opened.returncode == 0, opened.stderr
+    appeal_case = opened.stdout.split("case")[-1].strip()
+    overturned = warden(
+        env, "cases", "decide", appeal_case, "--reviewer", "cy", "--verdict", "overturn"
+    )
+    assert "overturned" in overturned.stdout
+    actions = json.loads(warden(env, "actions", "list", "--account", "troll", "--json").stdout)
+    assert actions[0]["status"] == "reversed"
+
+    verified = warden(env, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    exported = warden(env, "audit", "export", "--out", str(tmp_path / "audit.jsonl"))
+    assert exported.returncode == 0, exported.stderr
+    assert len((tmp_path / "audit.jsonl").read_text().splitlines()) > 20
+
+
+def test_parquet_and_campaign(env: dict[str, str], tmp_path: Path) -> None:
+    rows = scenario()
+    columns = sorted({key for row in rows for key in row})
+    table = pa.table({c: [r.get(c) for r in rows] for c in columns})  # missing fields are nulls
+    path = tmp_path / "day.parquet"
+    pq.write_table(table, path)
+    summary = ingest(env, path, "--campaign", "thunder-strike")
+    assert (summary["processed"], summary["quarantined"]) == (len(rows), 0)
+    escort = json.loads(warden(env, "accounts", "show", "escort", "--json").stdout)
+    assert escort["actions"][0]["campaign"] == "thunder-strike"
+    assert escort["actions"][0]["type"] in ("lock", "close")  # the campaign shifts the ladder up
+
+
+def test_bad_options_are_explained(env: dict[str, str], tmp_path: Path) -> None:
+    missing = warden(env, "ingest", str(tmp_path / "none.jsonl"), "--policy", POLICY)
+    assert missing.returncode == 2
+    assert "is not a readable file" in missing.stderr
+    unknown = warden(env, "cases", "list", "--status", "pending")
+    assert unknown.returncode == 2
+    assert "--status: 'pending' is not one of" in unknown.stderr
