@@ -153,3 +153,5 @@ def test_demo_prints_verdicts() -> None:
     assert result.returncode == 0, result.stderr
     assert "messages screened" in result.stdout
     assert "sexual_services" in result.stdout
+    assert "3 quarantined" in result.stdout
+    assert "intact" in result.stdout

@@ -6,10 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from scenario import T0, write_scenario
 from sqlalchemy import Engine, text
 
 from warden.audit.log import verify
+from warden.cli.sample_day import T0, write_scenario
 from warden.detect.screener import Screener
 from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus
 from warden.enforce.ingest import Ingestor

@@ -1,5 +1,7 @@
 """A small platform's day, as events: the accounts the decision core must get right.
 
+Used by `warden demo` and by the tests of the decision core.
+
 * ``escort`` — repeats an escort ad with a WeChat handle, once an hour, to strangers;
 * ``scammer`` — a "deposit first" escort ad, then eight small payments from strangers;
 * ``blaster`` — the same promotion to 60 strangers in half an hour;
