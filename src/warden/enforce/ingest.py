@@ -35,7 +35,7 @@ from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus
 from warden.domain.events import Event, ProfileEvent
 from warden.domain.verdicts import Verdict
 from warden.enforce.executor import execute, record_decisions
-from warden.enforce.planner import Plan, Standing, Step, plan
+from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import InForce, status_at
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
@@ -195,19 +195,13 @@ class Ingestor:
             )
             return self.pack.cap_exceeded(rule_id, category, counts)
 
-        def ladder(
-            category: str, before: int, severity: object, jump: ActionType | None, shift: int
-        ) -> Step:
-            step = self.pack.next_step(category, before, severity, jump, shift)  # type: ignore[arg-type]
-            return Step(step.action, step.capabilities, step.days, step.strikes_after)
-
         shifts = (
             {c: self.campaign.shift(c, at) for c in self.pack.categories} if self.campaign else None
         )
         return plan(
             decisions,
             standing,
-            ladder=ladder,
+            ladder=self.pack.next_step,
             cap_exceeded=cap_hit,
             paused_rules=self.paused_rules,
             campaign_shift=shifts,

@@ -34,20 +34,14 @@ from warden.domain.actions import (
     PlannedAction,
     Severity,
 )
+from warden.policy.ladders import LadderStep
 
 SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 DEFAULT_COOLDOWN = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """Where a ladder leads: the action, its capabilities and duration, the new strike count."""
-
-    action: ActionType
-    capabilities: tuple[Capability, ...]
-    days: int | None
-    strikes_after: int
-
+#: Where a ladder leads (action, capabilities, days, strikes after): the policy's own type.
+Step = LadderStep
 
 #: ``(category, active strikes before, severity, jump_to, campaign shift) → Step``
 LadderFn = Callable[[str, int, Severity, ActionType | None, int], Step]
