@@ -21,6 +21,8 @@ Definitions (windows end at the moment asked for):
 * ``features.reports_weighted`` — reports received in 30 days, one per reporter, each weighted
   by the reporter's standing (accounts younger than a day count 0.3);
 * ``features.account_age_days`` — since signup (or first sight);
+* ``ring.size``, ``ring.score`` — the ring the account belongs to, as found by the last
+  sweep (``warden.sweep.rings``); 0 when it is in none;
 * ``entities.contact_handles`` — distinct phones, chat handles and QQ numbers the account
   advertised in content or profile in 30 days; ``entities.has_contact`` — at least one.
 """
@@ -28,7 +30,7 @@ Definitions (windows end at the moment asked for):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from warden.accounts.counters import Counters
@@ -53,14 +55,29 @@ NEW_REPORTER_WEIGHT = 0.3
 CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
 
 Features = dict[str, float | bool]
+#: ``(account, at) → when the account signed up or was first seen, as of at`` (or None)
+SinceFn = Callable[[str, datetime], datetime | None]
 
 
 class FeatureFolder:
     """Folds events into per-account windowed state and reads it back as policy features."""
 
-    def __init__(self, counters: Counters, categories: Iterable[str]) -> None:
+    def __init__(
+        self,
+        counters: Counters,
+        categories: Iterable[str],
+        *,
+        rings: Mapping[str, tuple[int, float]] | None = None,
+        since: SinceFn | None = None,
+    ) -> None:
+        """``rings`` maps a ring member to its ring's (size, score) — found by a sweep, read by
+        ``ring.*``; without it every account is in no ring. ``since`` answers how old another
+        account is (a reporter) where that account's own events are folded elsewhere (a
+        sweep shards accounts over workers); by default the counters answer."""
         self.counters = counters
         self.categories = tuple(categories)
+        self.rings = rings or {}
+        self._since = since
 
     def fold(self, event: Event, verdicts: Iterable[Verdict] = ()) -> set[str]:
         """Fold one event (and the verdicts of its content); returns the accounts it touched."""
@@ -125,12 +142,17 @@ class FeatureFolder:
         c.put(f"{account}:last_fingerprint", fingerprint)
 
     def _reporter_weight(self, reporter: str, at: datetime) -> float:
-        since = self.counters.get(f"{reporter}:created") or self.counters.get(
-            f"{reporter}:first_seen"
-        )
-        if since is not None and at - datetime.fromisoformat(since) < DAY:
+        since = self._since(reporter, at) if self._since else self.since(reporter)
+        if since is not None and at - since < DAY:
             return NEW_REPORTER_WEIGHT
         return 1.0
+
+    def since(self, account: str) -> datetime | None:
+        """When ``account`` signed up, or else when it was first seen (as folded so far)."""
+        value = self.counters.get(f"{account}:created") or self.counters.get(
+            f"{account}:first_seen"
+        )
+        return datetime.fromisoformat(value) if value is not None else None
 
     def features(self, account: str, at: datetime) -> Features:
         """The policy environment of ``account`` at ``at`` (see the module docstring)."""
@@ -141,7 +163,8 @@ class FeatureFolder:
             out[f"count.{category}"] = c.total(f"{account}:count:{category}", at, WEEK)
         private_day = c.total(f"{account}:private_msgs", at, DAY)
         fingerprint = c.get(f"{account}:last_fingerprint")
-        since = c.get(f"{account}:created") or c.get(f"{account}:first_seen")
+        since = self.since(account)
+        ring_size, ring_score = self.rings.get(account, (0, 0.0))
         handles = c.distinct(f"{account}:handles", at, MONTH)
         out |= {
             "features.msgs_per_hour": c.total(f"{account}:msgs", at, HOUR),
@@ -158,12 +181,10 @@ class FeatureFolder:
             "features.payments_out_day": c.total(f"{account}:payments_out", at, DAY),
             "features.small_payments_after_ad_day": c.total(f"{account}:small_after_ad", at, DAY),
             "features.reports_weighted": c.total(f"{account}:reports_w", at, MONTH),
-            "features.account_age_days": (
-                (at - datetime.fromisoformat(since)).total_seconds() / 86400 if since else 0.0
-            ),
+            "features.account_age_days": ((at - since).total_seconds() / 86400 if since else 0.0),
             "entities.contact_handles": float(handles),
             "entities.has_contact": handles > 0,
-            "ring.size": 0.0,
-            "ring.score": 0.0,
+            "ring.size": float(ring_size),
+            "ring.score": ring_score,
         }
         return out

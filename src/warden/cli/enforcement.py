@@ -74,8 +74,7 @@ def ingest(
 ) -> None:
     """Validate, screen, fold, decide and act on every event; bad records are quarantined."""
     from warden.accounts.redis_counters import RedisCounters
-    from warden.detect.screener import Screener
-    from warden.enforce.ingest import Ingestor
+    from warden.enforce.ingest import Ingestor, screener_for
     from warden.io.events import read_events
     from warden.policy import load_pack
     from warden.settings import get_settings
@@ -85,10 +84,7 @@ def ingest(
             raise InputError(f"FILE: {str(path)!r} is not a readable file")
     pack = load_pack(policy)
     overlay = pack.campaign(campaign) if campaign else None
-    lexicons = pack.lexicons
-    screener = Screener.from_lexicons(
-        lexicons.extra, defaults=lexicons.defaults, catalogs=lexicons.catalogs, models=pack.models
-    )
+    screener = screener_for(pack)
     settings = get_settings()
     counters = RedisCounters.from_url(settings.redis_url) if settings.redis_url else None
     ingestor = Ingestor(store(), screener, pack, counters=counters, campaign=overlay)

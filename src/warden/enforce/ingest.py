@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
@@ -39,7 +39,7 @@ from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import InForce, status_at
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
-from warden.store.interfaces import UnitOfWorkPort
+from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
 
 CHUNK = 256
@@ -75,11 +75,14 @@ class Ingestor:
         counters: Counters | None = None,
         campaign: Campaign | None = None,
         actor: str = "warden",
+        rings: Mapping[str, tuple[int, float]] | None = None,
     ) -> None:
+        """``rings`` (member → ring size, score) are the rings found by the last sweep; the
+        ``ring.*`` features read them."""
         self.engine = engine
         self.screener = screener
         self.pack = pack
-        self.folder = FeatureFolder(counters or MemoryCounters(), pack.categories)
+        self.folder = FeatureFolder(counters or MemoryCounters(), pack.categories, rings=rings)
         self.campaign = campaign
         self.actor = actor
         self.paused_rules = paused_rules(engine, pack)
@@ -164,10 +167,11 @@ class Ingestor:
                 )
                 if not decisions:
                     continue
-                decisions = [_with_event_evidence(d, event, verdicts, account) for d in decisions]
-                record_decisions(uow, decisions, self.actor)
+                shown = EventEvidence.of(event, verdicts)
+                decisions = [with_event_evidence(d, shown) for d in decisions]
                 summary.decisions += len(decisions)
                 result = self._plan(uow, decisions, account, event.ts)
+                record_decisions(uow, acted_on(decisions, result), self.actor)
                 for record in execute(uow, result, self.actor):
                     summary.actions[record.action.type.value] += 1
                     summary.held_for_review += record.status is ActionStatus.PENDING_REVIEW
@@ -178,41 +182,84 @@ class Ingestor:
         self, uow: UnitOfWorkPort, decisions: list[Decision], account: str, at: datetime
     ) -> Plan:
         standing = load_standing(uow, self.pack, account, {d.category for d in decisions}, at)
-        day = at.date()
 
-        def cap_hit(rule_id: str, category: str) -> bool:
-            counts = DailyCounts(
-                rules={
-                    rule_id: uow.actions.count_today(
-                        day, rule_id=rule_id, statuses=[ActionStatus.APPLIED]
-                    )
-                },
-                categories={
-                    category: uow.actions.count_today(
-                        day, category=category, statuses=[ActionStatus.APPLIED]
-                    )
-                },
+        def applied_on(day: date, rule_id: str | None, category: str | None) -> int:
+            return uow.actions.count_today(
+                day, rule_id=rule_id, category=category, statuses=[ActionStatus.APPLIED]
             )
-            return self.pack.cap_exceeded(rule_id, category, counts)
 
-        shifts = (
-            {c: self.campaign.shift(c, at) for c in self.pack.categories} if self.campaign else None
+        return plan_decisions(
+            self.pack, self.campaign, self.paused_rules, decisions, standing, applied_on
         )
-        return plan(
-            decisions,
-            standing,
-            ladder=self.pack.next_step,
-            cap_exceeded=cap_hit,
-            paused_rules=self.paused_rules,
-            campaign_shift=shifts,
+
+
+#: ``(day, rule id, category) → actions applied that day`` for that rule or that category
+AppliedOn = Callable[[date, str | None, str | None], int]
+
+
+def plan_decisions(
+    pack: PolicyPack,
+    campaign: Campaign | None,
+    paused: frozenset[str],
+    decisions: list[Decision],
+    standing: Standing,
+    applied_on: AppliedOn,
+) -> Plan:
+    """The planner with the pack's ladders, caps and the campaign's shifts wired in: the one
+    way online ingestion and sweeps turn an account's decisions at a moment into a plan."""
+    at = decisions[0].at
+    day = at.date()
+
+    def cap_hit(rule_id: str, category: str) -> bool:
+        counts = DailyCounts(
+            rules={rule_id: applied_on(day, rule_id, None)},
+            categories={category: applied_on(day, None, category)},
         )
+        return pack.cap_exceeded(rule_id, category, counts)
+
+    shifts = {c: campaign.shift(c, at) for c in pack.categories} if campaign else None
+    return plan(
+        decisions,
+        standing,
+        ladder=pack.next_step,
+        cap_exceeded=cap_hit,
+        paused_rules=paused,
+        campaign_shift=shifts,
+    )
+
+
+def acted_on(decisions: Sequence[Decision], result: Plan) -> list[Decision]:
+    """The decisions an action rests on: the ones stored (with their audit records).
+
+    A rule keeps firing while its condition holds — on every message of an escort's blast —
+    but only a firing that leads to an action is a decision worth keeping; the rest repeat
+    it (the planner's cooldown) and would bury the audit trail."""
+    used = {(a.category, rule) for a in result.actions for rule in a.rule_ids}
+    return [d for d in decisions if (d.category, d.rule_id) in used]
 
 
 def load_standing(
     uow: UnitOfWorkPort, pack: PolicyPack, account: str, categories: set[str], at: datetime
 ) -> Standing:
     """Where ``account`` stands now: applied actions, active strikes, last strike per rule."""
-    records = uow.actions.list(account_id=account)
+    return standing_from(
+        account,
+        uow.actions.list(account_id=account),
+        {
+            category: uow.strikes.active_for(
+                account, category, at, pack.ladders[category].decay_days
+            )
+            for category in categories
+        },
+        at,
+    )
+
+
+def standing_from(
+    account: str, records: Sequence[ActionRecord], strikes: Mapping[str, int], at: datetime
+) -> Standing:
+    """The planner's view of an account from its action records and active strikes (by
+    category) — whether they come from the store or from a sweep's in-memory book."""
     applied = [r for r in records if r.status is ActionStatus.APPLIED]
     status = status_at(
         [InForce(r.action.type, r.action.capabilities, r.action.until) for r in applied], at
@@ -222,10 +269,6 @@ def load_standing(
         if record.status in (ActionStatus.APPLIED, ActionStatus.PENDING_REVIEW):
             for rule in record.action.rule_ids:
                 last[rule] = max(last.get(rule, record.action.at), record.action.at)
-    strikes = {
-        category: uow.strikes.active_for(account, category, at, pack.ladders[category].decay_days)
-        for category in categories
-    }
     close_pending = any(
         r.status is ActionStatus.PENDING_REVIEW and r.action.type is ActionType.CLOSE
         for r in records
@@ -236,7 +279,7 @@ def load_standing(
         locked_until=status.locked_until,
         restricted=status.restricted,
         restricted_until=status.restricted_until,
-        active_strikes=strikes,
+        active_strikes=dict(strikes),
         last_struck=last,
         close_pending=close_pending,
     )
@@ -260,25 +303,41 @@ def paused_rules(engine: Engine, pack: PolicyPack) -> frozenset[str]:
     return frozenset(rule for rule in decided if pack.rule_paused(overturned[rule], decided[rule]))
 
 
-def _with_event_evidence(
-    decision: Decision, event: Event, verdicts: list[Verdict], account: str
-) -> Decision:
+@dataclass(frozen=True, slots=True)
+class EventEvidence:
+    """What an event shows: its id, kind and author, and what screening found in it."""
+
+    event_id: str
+    kind: str
+    author: str
+    matches: tuple[tuple[str, str, str], ...] = ()  # (term, category, matched text)
+    entities: tuple[tuple[str, str], ...] = ()  # ("kind:value", matched text)
+
+    @classmethod
+    def of(cls, event: Event, verdicts: Iterable[Verdict]) -> EventEvidence:
+        verdicts = list(verdicts)
+        return cls(
+            event.event_id,
+            event.kind,
+            event.account_id,
+            tuple((m.term, m.category, m.matched) for v in verdicts for m in v.matches[:5]),
+            tuple(
+                (f"{e.kind.value}:{e.value}", e.matched) for v in verdicts for e in v.entities[:5]
+            ),
+        )
+
+
+def with_event_evidence(decision: Decision, shown: EventEvidence) -> Decision:
+    """The decision, with the event that triggered it (and, for its author, what was found)."""
     evidence = list(decision.evidence)
-    evidence.append(Evidence("event", event.event_id, f"{event.kind} by {event.account_id}"))
-    if account == event.account_id:
-        for verdict in verdicts:
-            for match in verdict.matches[:5]:
-                evidence.append(
-                    Evidence(
-                        "match",
-                        f"{match.term}@{event.event_id}",
-                        f"{match.category}: {match.matched!r}",
-                    )
-                )
-            for entity in verdict.entities[:5]:
-                evidence.append(
-                    Evidence("entity", f"{entity.kind.value}:{entity.value}", repr(entity.matched))
-                )
+    evidence.append(Evidence("event", shown.event_id, f"{shown.kind} by {shown.author}"))
+    if decision.account_id == shown.author:
+        for term, category, matched in shown.matches:
+            evidence.append(
+                Evidence("match", f"{term}@{shown.event_id}", f"{category}: {matched!r}")
+            )
+        for entity, matched in shown.entities:
+            evidence.append(Evidence("entity", entity, repr(matched)))
     return dataclasses.replace(decision, evidence=tuple(evidence))
 
 
@@ -293,3 +352,11 @@ def _chunks(
             chunk = []
     if chunk:
         yield chunk
+
+
+def screener_for(pack: PolicyPack) -> Screener:
+    """The screener a policy pack asks for: its lexicons, catalogs and models."""
+    lexicons = pack.lexicons
+    return Screener.from_lexicons(
+        lexicons.extra, defaults=lexicons.defaults, catalogs=lexicons.catalogs, models=pack.models
+    )

@@ -81,7 +81,7 @@ def _jsonl(path: Path) -> Iterator[Located | Quarantined]:
                 text = line[:_PREVIEW].decode("utf-8", "replace")
                 yield Quarantined(name, number, "", "", f"malformed JSON: {exc}", text)
                 continue
-            yield _validate(data, name, number, line[:_PREVIEW].decode("utf-8", "replace"))
+            yield validate_record(data, name, number, line[:_PREVIEW].decode("utf-8", "replace"))
 
 
 def _parquet(path: Path) -> Iterator[Located | Quarantined]:
@@ -93,7 +93,7 @@ def _parquet(path: Path) -> Iterator[Located | Quarantined]:
         for row in batch.to_pylist():
             number += 1
             data = {k: v for k, v in row.items() if v is not None}
-            yield _validate(
+            yield validate_record(
                 data,
                 name,
                 number,
@@ -101,7 +101,8 @@ def _parquet(path: Path) -> Iterator[Located | Quarantined]:
             )
 
 
-def _validate(data: Any, file: str, line: int, raw: str) -> Located | Quarantined:
+def validate_record(data: Any, file: str, line: int, raw: str) -> Located | Quarantined:
+    """One record as an event, or quarantined with the first bad field, its value and why."""
     if not isinstance(data, dict):
         return Quarantined(
             file, line, "", "", f"expected a JSON object, got {type(data).__name__}", raw

@@ -161,6 +161,43 @@ class PolicyPack:
             for row, index, evidence in firing
         ]
 
+    def evaluate_rows(
+        self,
+        columns: Mapping[str, Any],
+        *,
+        account_ids: Sequence[str],
+        ats: Sequence[datetime],
+        campaign: Campaign | None = None,
+    ) -> list[tuple[int, Decision]]:
+        """Rows taken at different moments (a sweep over history): ``(row, decision)`` pairs,
+        by row then rule — exactly what :meth:`evaluate` gives for each row at its own ``at``.
+
+        Rows are grouped by whether ``campaign`` is active at their moment (the only way the
+        moment changes which rules apply), and each group is evaluated as columns."""
+        rows = len(account_ids)
+        active = np.fromiter(
+            (campaign is not None and campaign.active(at) for at in ats), dtype=bool, count=rows
+        )
+        firing: list[tuple[int, int, tuple[Evidence, ...], tuple[CompiledRule, ...]]] = []
+        for in_campaign in (False, True):
+            members = np.flatnonzero(active == in_campaign)
+            if not len(members):
+                continue
+            compiled_rules = self.rules_in_force(campaign, ats[int(members[0])])
+            subset = {name: np.asarray(column)[members] for name, column in columns.items()}
+            for index, compiled in enumerate(compiled_rules):
+                fired = np.flatnonzero(compiled.vectorized(subset, len(members)))
+                evidence = compiled.evidence_of_rows(subset, fired)
+                firing.extend(
+                    (int(members[row]), index, found, compiled_rules)
+                    for row, found in zip(fired.tolist(), evidence, strict=True)
+                )
+        firing.sort(key=lambda item: item[:2])
+        return [
+            (row, self._decision(rules[index], account_ids[row], ats[row], campaign, evidence))
+            for row, index, evidence, rules in firing
+        ]
+
     def rules_in_force(self, campaign: Campaign | None, at: datetime) -> tuple[CompiledRule, ...]:
         """The enabled rules, compiled, as they apply at ``at``: with thresholds scaled where
         ``campaign`` is active and covers the rule's category (cached per campaign)."""

@@ -259,6 +259,14 @@ class SqlStrikes:
         )
         return int(self._session.scalar(statement) or 0)
 
+    def given(self, account_id: str) -> Sequence[tuple[str, int, datetime]]:
+        statement = (
+            select(StrikeRow.category, StrikeRow.count, StrikeRow.given_at)
+            .where(StrikeRow.account_id == account_id, StrikeRow.removed_at.is_(None))
+            .order_by(StrikeRow.given_at, StrikeRow.id)
+        )
+        return [(c, int(n), at) for c, n, at in self._session.execute(statement)]
+
     def remove_for_action(self, action_id: int, at: datetime) -> int:
         """Remove the strikes an action gave; returns how many rows were removed."""
         statement = (

@@ -1,0 +1,351 @@
+"""Planning a sweep's decisions, and applying them — or only counting them (shadow).
+
+Rules fire on many rows (every ad of an escort keeps ``escort_ad`` true), but only a few
+firings lead to actions. Reading the account's standing from the database for each firing
+would make a sweep as slow as the database; instead a :class:`StandingBook` keeps, in memory,
+exactly what the planner reads — the account's action records and strikes, and the day's
+applied counts for caps — loaded from the store the first time an account or day comes up
+and updated with every action taken. :func:`~warden.enforce.ingest.standing_from` and
+:func:`~warden.enforce.ingest.plan_decisions` are the online code, so a sweep plans what
+online ingestion would have planned on the same events (``tests/integration/test_sweep_parity.py``).
+
+``--enforce`` applies each acting group through the executor (action, strike, standing,
+case, audit, outbox), committing in batches together with a *mark* per group in
+``events_seen`` (``sweep:<sweep id>:<group>``). A sweep killed half-way and run again skips
+the marked groups and, because the book only counts what happened before each group's
+moment, plans the rest exactly as an uninterrupted run would: nothing repeated, nothing lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from warden.domain.actions import ActionStatus, Decision, Evidence, PlannedAction
+from warden.domain.rings import Ring
+from warden.enforce.executor import execute, record_decisions
+from warden.enforce.ingest import (
+    EventEvidence,
+    acted_on,
+    paused_rules,
+    plan_decisions,
+    standing_from,
+    with_event_evidence,
+)
+from warden.enforce.planner import Plan, Standing
+from warden.policy import Campaign, PolicyPack
+from warden.store.interfaces import ActionRecord
+from warden.store.schema import EventSeenRow
+from warden.store.unit_of_work import UnitOfWork
+
+COMMIT_EVERY = 200
+MARK = "sweep"
+
+Strike = tuple[str, int, datetime]  # (category, count, given at)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The decisions for one account at one replayed event: what the planner sees at once."""
+
+    seq: int
+    account_id: str
+    at: datetime
+    event_id: str
+    decisions: tuple[Decision, ...]
+
+
+@dataclass
+class Outcome:
+    """What planning a sweep came to."""
+
+    records: list[ActionRecord] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # the ones actions rest on
+    fired: Counter[str] = field(default_factory=Counter)  # rule → firing rows
+    set_aside: Counter[str] = field(default_factory=Counter)  # reason → decisions
+    skipped_groups: int = 0  # already applied by an earlier run of the same sweep
+    rings_stored: int = 0
+
+
+class StandingBook:
+    """What the planner reads from the store, kept in memory for the length of a sweep.
+
+    It answers as of the group being planned (``now``): records and strikes after that
+    moment — left in the store by an earlier, interrupted run of the same sweep — are not
+    counted, so a resumed sweep plans each group as the uninterrupted run did."""
+
+    def __init__(self, pack: PolicyPack, engine: Engine | None, sweep_id: str) -> None:
+        self.pack = pack
+        self.engine = engine
+        self.sweep_id = sweep_id
+        self.now = datetime.min.replace(tzinfo=UTC)
+        self._records: dict[str, list[ActionRecord]] = {}
+        self._strikes: dict[str, list[Strike]] = {}
+        # applied actions per day, as (moment, ("rule"|"category", name)); moment None for
+        # actions of other runs, which count whatever their time (they are history)
+        self._applied: dict[date, list[tuple[datetime | None, tuple[str, str]]]] = {}
+        self._days_loaded = False
+
+    def standing(self, account: str, categories: Iterable[str], at: datetime) -> Standing:
+        """The account's standing at ``at``, counting only what happened up to then."""
+        self._load(account)
+        records = [r for r in self._records[account] if r.action.at <= at]
+        strikes: dict[str, int] = {}
+        for category in categories:
+            decay = timedelta(days=self.pack.ladders[category].decay_days)
+            strikes[category] = sum(
+                count
+                for kind, count, given in self._strikes[account]
+                if kind == category and given <= at and at - given < decay
+            )
+        return standing_from(account, records, strikes, at)
+
+    def applied_on(self, day: date, rule_id: str | None, category: str | None) -> int:
+        """Actions applied on ``day`` for the rule (or the category), up to ``now``."""
+        self._load_days()
+        key = ("rule", rule_id) if rule_id is not None else ("category", category or "")
+        return sum(
+            1
+            for moment, name in self._applied.get(day, ())
+            if name == key and (moment is None or moment <= self.now)
+        )
+
+    def add(self, records: Iterable[ActionRecord]) -> None:
+        for record in records:
+            self._load(record.action.account_id)
+            self._remember(record, mine=True)
+
+    def _remember(self, record: ActionRecord, *, mine: bool) -> None:
+        planned = record.action
+        self._records[planned.account_id].append(record)
+        if record.status is not ActionStatus.APPLIED:
+            return
+        if planned.strikes_given:
+            self._strikes[planned.account_id].append(
+                (planned.category, planned.strikes_given, planned.at)
+            )
+        self._count(record, planned.at if mine else None)
+
+    def _count(self, record: ActionRecord, moment: datetime | None) -> None:
+        planned = record.action
+        day = self._applied.setdefault(planned.at.date(), [])
+        day.append((moment, ("category", planned.category)))
+        day.extend((moment, ("rule", rule)) for rule in planned.rule_ids)
+
+    def _load(self, account: str) -> None:
+        if account in self._records:
+            return
+        self._records[account], self._strikes[account] = [], []
+        if self.engine is None:
+            return
+        with UnitOfWork(self.engine) as uow:
+            self._records[account] = list(uow.actions.list(account_id=account))
+            self._strikes[account] = list(uow.strikes.given(account))
+
+    def _load_days(self) -> None:
+        """Applied counts per day from the store, once: other runs' actions count in full,
+        this sweep's own (from an interrupted run) only up to the moment being planned."""
+        if self._days_loaded:
+            return
+        self._days_loaded = True
+        if self.engine is None:
+            return
+        with UnitOfWork(self.engine) as uow:
+            for record in uow.actions.list(status=ActionStatus.APPLIED):
+                mine = record.action.extra.get("sweep") == self.sweep_id
+                self._count(record, record.action.at if mine else None)
+
+
+def plan_sweep(
+    groups: Iterable[Group],
+    pack: PolicyPack,
+    campaign: Campaign | None,
+    *,
+    engine: Engine | None,
+    evidence: Callable[[str], EventEvidence],
+    sweep_id: str,
+    enforce: bool,
+    rings: Sequence[Ring] = (),
+    actor: str = "warden-sweep",
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Plan every group in order; apply them (``enforce``) or only keep the plan (shadow).
+
+    With ``engine``, standing starts from the store (a shadow sweep only reads it); without,
+    from a clean slate."""
+    outcome = Outcome()
+    ring_of = {member: ring for ring in rings for member in ring.members}
+    book = StandingBook(pack, engine, sweep_id)
+    paused = paused_rules(engine, pack) if engine is not None else frozenset[str]()
+    done = _marks(engine, sweep_id) if enforce and engine is not None else set()
+    if enforce and engine is not None and rings:
+        outcome.rings_stored = _store_rings(engine, rings, actor)
+    pending: list[tuple[Group, Plan, list[Decision]]] = []
+    for group in groups:
+        book.now = group.at
+        for decision in group.decisions:
+            outcome.fired[decision.rule_id] += 1
+        if progress is not None:
+            progress(1)
+        shown = evidence(group.event_id)
+        decisions = [_with_ring(with_event_evidence(d, shown), ring_of) for d in group.decisions]
+        standing = book.standing(group.account_id, {d.category for d in decisions}, group.at)
+        result = plan_decisions(pack, campaign, paused, decisions, standing, book.applied_on)
+        for _, reason in result.set_aside:
+            outcome.set_aside[_reason_kind(reason)] += 1
+        if not result.actions:
+            continue
+        result = replace(
+            result,
+            actions=tuple(
+                replace(a, actor=actor, extra={"sweep": sweep_id}) for a in result.actions
+            ),
+        )
+        used = acted_on(decisions, result)
+        if not enforce or engine is None:
+            records = [
+                _shadow_record(len(outcome.records) + i + 1, planned)
+                for i, planned in enumerate(result.actions)
+            ]
+            book.add(records)
+            outcome.records.extend(records)
+            outcome.decisions.extend(used)
+        elif group_key(sweep_id, group) in done:
+            outcome.skipped_groups += 1  # its actions came in with the account's records
+        else:
+            pending.append((group, result, used))
+            if len(pending) >= COMMIT_EVERY:
+                _apply(engine, pending, sweep_id, actor, book, outcome)
+    if pending and engine is not None:
+        _apply(engine, pending, sweep_id, actor, book, outcome)
+    return outcome
+
+
+def _with_ring(decision: Decision, ring_of: dict[str, Ring]) -> Decision:
+    """A decision whose rule read ``ring.*`` cites the ring, so a reviewer can open it."""
+    ring = ring_of.get(decision.account_id)
+    if ring is None or not any(
+        e.kind == "feature" and e.ref.startswith("ring.") for e in decision.evidence
+    ):
+        return decision
+    shared = ", ".join(ring.entities[:3]) + (" …" if len(ring.entities) > 3 else "")
+    detail = f"{ring.size} accounts, score {ring.score:.2f}, sharing {shared}"
+    return replace(decision, evidence=(*decision.evidence, Evidence("ring", ring.ring_id, detail)))
+
+
+def group_key(sweep_id: str, group: Group) -> str:
+    """The mark that says this sweep already applied this group (fits events_seen's key)."""
+    digest = hashlib.blake2b(f"{group.seq}\0{group.account_id}".encode(), digest_size=10)
+    return f"{MARK}:{sweep_id}:{digest.hexdigest()}"
+
+
+def _reason_kind(reason: str) -> str:
+    """Set-aside reasons without their particulars ("rule struck this account 0:10:00 ago")."""
+    if reason.startswith("rule struck this account"):
+        return "rule struck this account within the cooldown"
+    return reason
+
+
+def _apply(
+    engine: Engine,
+    pending: list[tuple[Group, Plan, list[Decision]]],
+    sweep_id: str,
+    actor: str,
+    book: StandingBook,
+    outcome: Outcome,
+) -> None:
+    """One transaction for a batch of groups: their marks, decisions and actions together."""
+    now = datetime.now(UTC)
+    applied: list[ActionRecord] = []
+    decisions: list[Decision] = []
+    with UnitOfWork(engine) as uow:
+        for group, result, used in pending:
+            uow.events_seen.mark(group_key(sweep_id, group), group.account_id, MARK, group.at, now)
+            uow.accounts.get_or_create(group.account_id, group.at)
+            record_decisions(uow, used, actor)
+            applied.extend(execute(uow, result, actor))
+            decisions.extend(used)
+        uow.commit()
+    book.add(applied)
+    outcome.records.extend(applied)
+    outcome.decisions.extend(decisions)
+    pending.clear()
+
+
+def _marks(engine: Engine, sweep_id: str) -> set[str]:
+    prefix = f"{MARK}:{sweep_id}:"
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(EventSeenRow.event_id).where(EventSeenRow.event_id.startswith(prefix))
+        )
+        return {row[0] for row in rows}
+
+
+def _store_rings(engine: Engine, rings: Sequence[Ring], actor: str) -> int:
+    """Rings go to the store (idempotent by ring id) with an audit record each, before any
+    action that cites them."""
+    stored = 0
+    for start in range(0, len(rings), COMMIT_EVERY):
+        with UnitOfWork(engine) as uow:
+            for ring in rings[start : start + COMMIT_EVERY]:
+                if uow.rings.add(ring):
+                    stored += 1
+                    uow.audit.append(
+                        "ring",
+                        ring.members[0],
+                        {
+                            "ring": ring.ring_id,
+                            "sweep": ring.sweep_id,
+                            "members": list(ring.members),
+                            "entities": list(ring.entities),
+                            "score": ring.score,
+                        },
+                        actor=actor,
+                        at=ring.found_at,
+                    )
+            uow.commit()
+    return stored
+
+
+def _shadow_record(number: int, planned: PlannedAction) -> ActionRecord:
+    """What the store would have made of a planned action (ids negative: never stored)."""
+    status = ActionStatus.PENDING_REVIEW if planned.needs_review else ActionStatus.APPLIED
+    return ActionRecord(
+        id=-number,
+        action=planned,
+        status=status,
+        created_at=planned.at,
+        applied_at=planned.at if status is ActionStatus.APPLIED else None,
+        reversed_at=None,
+        reversal_reason=None,
+    )
+
+
+def by_group(
+    rows: Iterable[tuple[int, Decision]],
+    seqs: Sequence[int],
+    event_ids: Sequence[str],
+) -> Iterator[Group]:
+    """Consecutive firing rows of the same feature row → one :class:`Group`."""
+    current: int | None = None
+    decisions: list[Decision] = []
+    for row, decision in rows:
+        if row != current and current is not None:
+            yield _group(current, decisions, seqs, event_ids)
+            decisions = []
+        current = row
+        decisions.append(decision)
+    if current is not None:
+        yield _group(current, decisions, seqs, event_ids)
+
+
+def _group(
+    row: int, decisions: list[Decision], seqs: Sequence[int], event_ids: Sequence[str]
+) -> Group:
+    first = decisions[0]
+    return Group(int(seqs[row]), first.account_id, first.at, event_ids[row], tuple(decisions))

@@ -1,0 +1,500 @@
+"""The sweep: a campaign over a platform's history, from event files to actions and a report.
+
+Steps (``docs/sweep.md`` describes them for operators):
+
+1. **load** every event file, in replay order (:mod:`warden.sweep.table`);
+2. **shards** — screen, validate and fold each account's events with the online code, in
+   parallel (:mod:`warden.sweep.shard`; the engine decides how: local processes or Spark);
+3. **rings** — the account–entity graph, hub guards, components, ring scores
+   (:mod:`warden.sweep.rings`);
+4. **policy** — every feature row evaluated in bulk (:meth:`PolicyPack.evaluate_rows`), the
+   ``ring.*`` features filled in from step 3;
+5. **plan** the firing rows in replay order with ladders and caps, and either keep the plan
+   (``shadow``) or apply it through the executor (``enforce``; :mod:`warden.sweep.enforce`);
+6. write what happened: verdicts, rings, actions and decisions as Parquet, and the impact
+   report (:mod:`warden.sweep.impact`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import Engine
+
+from warden.domain.actions import Decision
+from warden.enforce.ingest import EventEvidence
+from warden.policy import Campaign, PolicyPack, load_pack
+from warden.sweep.enforce import Group, Outcome, by_group, plan_sweep
+from warden.sweep.rings import RingResult, RingSettings, assemble, entity_pairs, guarded
+from warden.sweep.shard import SinceTable
+from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SHARD_TABLES = ("features", "verdicts", "links", "accounts", "quarantined")
+ProgressFn = Callable[[str, int, int | None], None]  # (stage, done so far, total)
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """What ``warden sweep`` was asked to do."""
+
+    events: Path
+    policy: Path
+    out: Path
+    campaign: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    mode: Literal["shadow", "enforce"] = "shadow"
+    workers: int = 2
+    truth: Path | None = None
+    sample: int = 25
+    seed: int = 0
+    rings: RingSettings = field(default_factory=RingSettings)
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """Everything a shard worker needs, picklable (Spark ships it to its executors)."""
+
+    policy: Path
+    shards: int
+    work: Path
+    since: SinceTable
+    categories: tuple[str, ...]
+
+
+class SweepEngine(Protocol):
+    """How the parallel parts run: :class:`warden.sweep.local.LocalEngine` or
+    :class:`warden.sweep.spark.SparkEngine`. Both call the same shard and ring code."""
+
+    name: str
+
+    def run_shards(self, table: pa.Table, job: ShardJob, progress: ProgressFn) -> None:
+        """Run :func:`warden.sweep.shard.run_shard` for every shard; write its tables as
+        ``job.work/<table>-<shard>.parquet``."""
+        ...
+
+    def components(self, pairs: pa.Table) -> dict[str, int | str]:
+        """Account → component label over the (guarded) account–entity pairs."""
+        ...
+
+
+@dataclass
+class SweepResult:
+    """What a sweep found and did, with the numbers the report and the CLI show."""
+
+    sweep_id: str
+    options: SweepOptions
+    pack: PolicyPack
+    campaign: Campaign | None
+    counts: dict[str, int]
+    rings: RingResult
+    outcome: Outcome
+    accounts: pa.Table  # account_id, flagged, region (every account with events)
+    active_accounts: int
+    timings: dict[str, float]
+    impact: dict[str, Any] = field(default_factory=dict)
+
+
+def run_sweep(
+    options: SweepOptions,
+    engine: SweepEngine,
+    *,
+    store: Engine | None,
+    progress: ProgressFn | None = None,
+) -> SweepResult:
+    """Run every step; ``store`` is read for standing (and written to when enforcing)."""
+    report = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    pack = load_pack(options.policy)
+    campaign = pack.campaign(options.campaign) if options.campaign else None
+    files = event_files(options.events)
+    table = load_events(files, options.since, options.until)
+    sweep_id = sweep_identity(pack, campaign, options, files, table.num_rows)
+    work = options.out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob("*.parquet"):
+        stale.unlink()
+    lap("load")
+
+    job = ShardJob(
+        options.policy, max(1, options.workers), work, since_table(table), pack.categories
+    )
+    engine.run_shards(table, job, report)
+    shards = {name: _read_work(work, name) for name in SHARD_TABLES}
+    lap("screen_and_fold")
+
+    found_at = datetime.now(UTC).replace(microsecond=0)
+    pairs, hubs = guarded(entity_pairs(shards["links"]), options.rings)
+    labels = engine.components(pairs) if pairs.num_rows else {}
+    flagged = dict(
+        zip(
+            shards["accounts"].column("account_id").to_pylist(),
+            shards["accounts"].column("flagged").to_pylist(),
+            strict=True,
+        )
+    )
+    rings = assemble(
+        pairs,
+        labels,
+        flagged,
+        settings=options.rings,
+        hubs=hubs,
+        sweep_id=sweep_id,
+        found_at=found_at,
+    )
+    lap("rings")
+
+    features = shards["features"]
+    groups, fired_rows = _groups(features, pack, campaign, rings)
+    lap("policy")
+
+    evidence = _evidence_lookup(table, shards["verdicts"], {g.event_id for g in groups})
+    done = 0
+
+    def advance(step: int) -> None:
+        nonlocal done
+        done += step
+        if done % 500 == 0 or done == len(groups):
+            report("plan", done, len(groups))
+
+    outcome = plan_sweep(
+        groups,
+        pack,
+        campaign,
+        engine=store,
+        evidence=evidence,
+        sweep_id=sweep_id,
+        enforce=options.mode == "enforce",
+        rings=rings.rings,
+        progress=advance,
+    )
+    if options.mode == "enforce" and store is not None:
+        _store_quarantine(store, shards["quarantined"])
+    lap("plan")
+
+    counts = {
+        "files": len(files),
+        "records": table.num_rows,
+        "events": table.num_rows - shards["quarantined"].num_rows,
+        "quarantined": shards["quarantined"].num_rows,
+        "screened_texts": shards["verdicts"].num_rows,
+        "feature_rows": features.num_rows,
+        "firing_rows": fired_rows,
+        "groups": len(groups),
+        "decisions": len(outcome.decisions),
+        "actions": len(outcome.records),
+        "rings": len(rings.rings),
+        "hub_entities": len(rings.hubs),
+        "skipped_groups": outcome.skipped_groups,
+    }
+    active = _active_accounts(table)
+    result = SweepResult(
+        sweep_id,
+        options,
+        pack,
+        campaign,
+        counts,
+        rings,
+        outcome,
+        shards["accounts"],
+        active,
+        timings,
+    )
+    write_outputs(result)
+    lap("write")
+    return result
+
+
+def sweep_identity(
+    pack: PolicyPack,
+    campaign: Campaign | None,
+    options: SweepOptions,
+    files: Sequence[Path],
+    records: int,
+) -> str:
+    """The same sweep (policy text, campaign, window, input files) has the same id — which is
+    what lets a re-run recognise the groups it already applied."""
+    parts = [
+        pack.policy_version,
+        campaign.name if campaign else "",
+        options.since.isoformat() if options.since else "",
+        options.until.isoformat() if options.until else "",
+        str(records),
+        *(f"{p.resolve()}:{p.stat().st_size}" for p in files),
+    ]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
+
+
+def since_table(table: pa.Table) -> dict[str, tuple[int | None, int | None, int]]:
+    """For every account: position and time of its first signup, time of its first event."""
+    if table.num_rows == 0 or "account_id" not in table.column_names:
+        return {}
+    valid = table.filter(
+        pc.and_(
+            pc.is_valid(table.column("account_id")), pc.not_equal(table["_ts_us"], UNPARSEABLE_TS)
+        )
+    )
+    first = valid.group_by("account_id").aggregate([("_ts_us", "min")])
+    out: dict[str, tuple[int | None, int | None, int]] = {
+        a: (None, None, t)
+        for a, t in zip(
+            first.column("account_id").to_pylist(),
+            first.column("_ts_us_min").to_pylist(),
+            strict=True,
+        )
+    }
+    if "kind" in valid.column_names:
+        signups = valid.filter(pc.equal(valid.column("kind"), "signup"))
+        grouped = signups.group_by("account_id").aggregate([("_seq", "min"), ("_ts_us", "min")])
+        for account, seq, ts in zip(
+            grouped.column("account_id").to_pylist(),
+            grouped.column("_seq_min").to_pylist(),
+            grouped.column("_ts_us_min").to_pylist(),
+            strict=True,
+        ):
+            out[account] = (seq, ts, out[account][2])
+    return out
+
+
+def _groups(
+    features: pa.Table, pack: PolicyPack, campaign: Campaign | None, rings: RingResult
+) -> tuple[list[Group], int]:
+    """Fill ``ring.*``, evaluate every feature row, group the firing rows."""
+    if features.num_rows == 0:
+        return [], 0
+    features = features.sort_by([("_seq", "ascending"), ("account_id", "ascending")])
+    accounts = features.column("account_id").to_pylist()
+    columns: dict[str, Any] = {}
+    for name in features.column_names:
+        if name.startswith("_") or name in ("account_id", "event_id"):
+            continue
+        columns[name] = features.column(name).to_numpy(zero_copy_only=False)
+    size = np.zeros(len(accounts))
+    score = np.zeros(len(accounts))
+    for i, account in enumerate(accounts):
+        found = rings.features.get(account)
+        if found is not None:
+            size[i], score[i] = found
+    columns["ring.size"], columns["ring.score"] = size, score
+    micros = features.column("_ts_us").to_numpy()
+    firing = pack.evaluate_rows(
+        columns, account_ids=accounts, ats=Moments(micros), campaign=campaign
+    )
+    groups = list(
+        by_group(
+            firing,
+            features.column("_seq").to_pylist(),
+            features.column("event_id").to_pylist(),
+        )
+    )
+    return groups, len(firing)
+
+
+class Moments(Sequence[datetime]):
+    """Event times as datetimes, made only when asked for (most rows never are)."""
+
+    def __init__(self, micros: Any) -> None:
+        self._micros = micros
+
+    def __len__(self) -> int:
+        return len(self._micros)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return EPOCH + timedelta(microseconds=int(self._micros[index]))
+
+    def __iter__(self) -> Iterator[datetime]:
+        for value in self._micros.tolist():
+            yield EPOCH + timedelta(microseconds=value)
+
+
+def _evidence_lookup(
+    table: pa.Table, verdicts: pa.Table, event_ids: set[str]
+) -> Callable[[str], EventEvidence]:
+    """Event id → what the event shows, for the events that made rules fire."""
+    wanted = pa.array(sorted(event_ids), pa.string())
+    found: dict[str, EventEvidence] = {}
+    if event_ids and "event_id" in table.column_names:
+        rows = table.filter(pc.is_in(table.column("event_id"), value_set=wanted))
+        for event_id, kind, author in zip(
+            rows.column("event_id").to_pylist(),
+            rows.column("kind").to_pylist(),
+            rows.column("account_id").to_pylist(),
+            strict=True,
+        ):
+            found.setdefault(event_id, EventEvidence(event_id, kind, author))
+    if event_ids and verdicts.num_rows:
+        rows = verdicts.filter(pc.is_in(verdicts.column("event_id"), value_set=wanted))
+        rows = rows.sort_by([("_seq", "ascending")])
+        for event_id, matches, entities in zip(
+            rows.column("event_id").to_pylist(),
+            rows.column("matches").to_pylist(),
+            rows.column("entities").to_pylist(),
+            strict=True,
+        ):
+            base = found[event_id]
+            found[event_id] = EventEvidence(
+                base.event_id,
+                base.kind,
+                base.author,
+                base.matches + tuple(tuple(m.split("\t", 2)) for m in matches),
+                base.entities + tuple(tuple(e.split("\t", 1)) for e in entities),
+            )
+    return found.__getitem__
+
+
+def _read_work(work: Path, name: str) -> pa.Table:
+    parts = sorted(work.glob(f"{name}-*.parquet"))
+    tables = [pq.read_table(p) for p in parts]
+    tables = [t for t in tables if t.num_columns]
+    if not tables:
+        return pa.table({})
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _active_accounts(table: pa.Table) -> int:
+    """Accounts that did anything in the window (the denominator of "share actioned")."""
+    if "account_id" not in table.column_names or table.num_rows == 0:
+        return 0
+    return int(pc.count_distinct(table.column("account_id")).as_py())
+
+
+def _store_quarantine(store: Engine, quarantined: pa.Table) -> None:
+    from warden.store.unit_of_work import UnitOfWork
+
+    if quarantined.num_rows == 0:
+        return
+    now = datetime.now(UTC)
+    with UnitOfWork(store) as uow:
+        for row in quarantined.to_pylist():
+            known = {(q.line, q.raw) for q in uow.quarantine.list(file=row["file"], limit=10**9)}
+            if (row["line"], row["raw"]) in known:
+                continue
+            uow.quarantine.add(
+                file=row["file"],
+                line=row["line"],
+                field=row["field"] or None,
+                value=row["value"] or None,
+                reason=row["reason"],
+                raw=row["raw"],
+                at=now,
+            )
+        uow.commit()
+
+
+def write_outputs(result: SweepResult) -> None:
+    """Rings, actions and decisions as Parquet, quarantined records as JSONL, a summary."""
+    out = result.options.out
+    rings = result.rings.rings
+    pq.write_table(
+        pa.table(
+            {
+                "ring_id": [r.ring_id for r in rings],
+                "size": [r.size for r in rings],
+                "score": [r.score for r in rings],
+                "members": [list(r.members) for r in rings],
+                "entities": [list(r.entities) for r in rings],
+            },
+            schema=pa.schema(
+                [
+                    ("ring_id", pa.string()),
+                    ("size", pa.int64()),
+                    ("score", pa.float64()),
+                    ("members", pa.list_(pa.string())),
+                    ("entities", pa.list_(pa.string())),
+                ]
+            ),
+        ),
+        out / "rings.parquet",
+    )
+    links = [(r.ring_id, link) for r in rings for link in r.links]
+    pq.write_table(
+        pa.table(
+            {
+                "ring_id": pa.array([r for r, _ in links], pa.string()),
+                "account_id": pa.array([k.account_id for _, k in links], pa.string()),
+                "entity": pa.array([k.entity for _, k in links], pa.string()),
+                "events": pa.array([k.events for _, k in links], pa.int64()),
+                "event_ids": pa.array([list(k.event_ids) for _, k in links], pa.list_(pa.string())),
+            }
+        ),
+        out / "ring_links.parquet",
+    )
+    pq.write_table(actions_table(result.outcome), out / "actions.parquet")
+    pq.write_table(decisions_table(result.outcome.decisions), out / "decisions.parquet")
+    quarantined = _read_work(out / "work", "quarantined")
+    with (out / "quarantined.jsonl").open("wb") as stream:
+        for row in quarantined.to_pylist() if quarantined.num_rows else []:
+            stream.write(orjson.dumps(row) + b"\n")
+    summary = {
+        "sweep_id": result.sweep_id,
+        "mode": result.options.mode,
+        "policy_version": result.pack.policy_version,
+        "campaign": result.campaign.name if result.campaign else None,
+        "counts": result.counts,
+        "active_accounts": result.active_accounts,
+        "timings_s": result.timings,
+    }
+    (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+
+
+def actions_table(outcome: Outcome) -> pa.Table:
+    records = outcome.records
+    return pa.table(
+        {
+            "id": pa.array([r.id for r in records], pa.int64()),
+            "account_id": pa.array([r.action.account_id for r in records], pa.string()),
+            "type": pa.array([r.action.type.value for r in records], pa.string()),
+            "status": pa.array([r.status.value for r in records], pa.string()),
+            "category": pa.array([r.action.category for r in records], pa.string()),
+            "rule_ids": pa.array([list(r.action.rule_ids) for r in records], pa.list_(pa.string())),
+            "at": pa.array([r.action.at for r in records], pa.timestamp("us", "UTC")),
+            "until": pa.array([r.action.until for r in records], pa.timestamp("us", "UTC")),
+            "strikes_after": pa.array([r.action.strikes_after for r in records], pa.int64()),
+            "needs_review": pa.array(
+                [r.action.needs_review.value if r.action.needs_review else None for r in records],
+                pa.string(),
+            ),
+            "campaign": pa.array([r.action.campaign for r in records], pa.string()),
+            "reason": pa.array([r.action.reason for r in records], pa.string()),
+            "evidence": pa.array(
+                [orjson.dumps([e.to_dict() for e in r.action.evidence]).decode() for r in records],
+                pa.string(),
+            ),
+        }
+    )
+
+
+def decisions_table(decisions: Sequence[Decision]) -> pa.Table:
+    return pa.table(
+        {
+            "account_id": pa.array([d.account_id for d in decisions], pa.string()),
+            "rule_id": pa.array([d.rule_id for d in decisions], pa.string()),
+            "category": pa.array([d.category for d in decisions], pa.string()),
+            "severity": pa.array([d.severity.value for d in decisions], pa.string()),
+            "confidence": pa.array([d.confidence for d in decisions], pa.float64()),
+            "at": pa.array([d.at for d in decisions], pa.timestamp("us", "UTC")),
+            "campaign": pa.array([d.campaign for d in decisions], pa.string()),
+        }
+    )

@@ -1,0 +1,274 @@
+"""One shard of a sweep: screen, validate and fold the events of the accounts it owns.
+
+This is the unit of parallel work in both engines — a local worker process runs it on its
+shard, a Spark task runs it on a partition — so both give the same numbers by construction.
+It replays its events in sweep order through the *online* code: the same
+:class:`~warden.detect.screener.Screener`, the same
+:class:`~warden.accounts.features.FeatureFolder` over in-process counters, so a feature
+means exactly what it means in ``warden ingest``.
+
+Out of a shard come plain columns (written as Parquet by the engines):
+
+* ``features`` — one row per (event, owned account it touched): the policy environment at
+  that moment, which the sweep later evaluates in bulk;
+* ``verdicts`` — per screened text field of an owned account's event: scores, what matched;
+* ``links`` — (account, entity, event) for the ring graph: contact handles in content,
+  payees, devices and /24 IP prefixes;
+* ``accounts`` — per owned account: region, signup, whether any of its content was flagged;
+* ``quarantined`` — records that are not valid events (reported by the author's shard only).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pyarrow as pa
+from pydantic import ValidationError
+
+from warden.accounts.counters import MemoryCounters
+from warden.accounts.features import FeatureFolder
+from warden.detect.screener import Screener
+from warden.domain.events import (
+    Event,
+    LoginEvent,
+    PaymentEvent,
+    SignupEvent,
+    parse_event,
+)
+from warden.domain.verdicts import FLAG_THRESHOLD, EntityKind, Verdict
+from warden.io.events import Quarantined, validate_record
+from warden.sweep.table import BOOKKEEPING, shard_of
+
+SCREEN_BATCH = 2048
+CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: account → (position of its first signup, that signup's time, its first event's time), times
+#: in UTC microseconds; for every account with events in the sweep
+SinceTable = Mapping[str, tuple[int | None, int | None, int]]
+
+
+@dataclass
+class ShardOutput:
+    """Columns produced by one shard (see the module docstring)."""
+
+    features: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    verdicts: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    links: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    accounts: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    quarantined: list[Quarantined] = field(default_factory=list)
+    events: int = 0
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The columns as Arrow tables (empty tables keep their column names)."""
+        out = {
+            name: pa.table(dict(getattr(self, name)))
+            for name in ("features", "verdicts", "links", "accounts")
+        }
+        out["quarantined"] = pa.Table.from_pylist(
+            [q.to_dict() for q in self.quarantined], schema=QUARANTINE_SCHEMA
+        )
+        return out
+
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("line", pa.int64()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+
+
+def run_shard(
+    rows: pa.Table,
+    shard: int,
+    shards: int,
+    screener: Screener,
+    categories: tuple[str, ...],
+    since: SinceTable,
+    progress: Callable[[int], None] | None = None,
+) -> ShardOutput:
+    """Replay ``rows`` (this shard's routed events, in sweep order) and collect its output."""
+    out = ShardOutput()
+    replay = _Replay(since)
+    folder = FeatureFolder(MemoryCounters(), categories, since=replay.since)
+    owned: dict[str, bool] = {}
+    flagged: dict[str, bool] = {}
+    regions: dict[str, str | None] = {}
+
+    def owns(account: str) -> bool:
+        mine = owned.get(account)
+        if mine is None:
+            mine = owned[account] = shard_of(account, shards) == shard
+        return mine
+
+    for batch in _parsed(rows, shard, shards, out):
+        texts: list[str] = []
+        owners: list[tuple[int, str]] = []
+        for index, (_, event) in enumerate(batch):
+            for name, text in event.texts().items():
+                texts.append(text)
+                owners.append((index, name))
+        per_event: dict[int, list[tuple[str, Verdict]]] = defaultdict(list)
+        for (index, name), verdict in zip(owners, screener.screen(texts), strict=True):
+            per_event[index].append((name, verdict))
+        for index, (seq, event) in enumerate(batch):
+            replay.seq = seq
+            fields = per_event.get(index, [])
+            verdicts = [v for _, v in fields]
+            touched = folder.fold(event, verdicts)
+            author = event.account_id
+            if owns(author):
+                out.events += 1
+                _author_output(out, seq, event, fields, flagged, regions)
+            for account in sorted(touched):
+                if not owns(account):
+                    continue
+                env = folder.features(account, event.ts)
+                columns = out.features
+                columns["_seq"].append(seq)
+                columns["account_id"].append(account)
+                columns["event_id"].append(event.event_id)
+                columns["_ts_us"].append(_micros(event.ts))
+                for name, value in env.items():
+                    columns[name].append(value)
+        if progress is not None:
+            progress(len(batch))
+    for account in sorted(flagged.keys() | regions.keys()):
+        out.accounts["account_id"].append(account)
+        out.accounts["flagged"].append(flagged.get(account, False))
+        out.accounts["region"].append(regions.get(account))
+    return out
+
+
+class _Replay:
+    """Answers "how old was this other account" as online ingestion would have, at the
+    replay position ``seq`` — the reporter's own events are folded on another shard."""
+
+    def __init__(self, since: SinceTable) -> None:
+        self._since = since
+        self.seq = 0
+
+    def since(self, account: str, at: datetime) -> datetime | None:
+        known = self._since.get(account)
+        if known is None:
+            return None
+        signup_seq, signup_us, first_us = known
+        if signup_seq is not None and signup_us is not None and signup_seq < self.seq:
+            return EPOCH + timedelta(microseconds=signup_us)
+        return EPOCH + timedelta(microseconds=first_us)
+
+
+def _author_output(
+    out: ShardOutput,
+    seq: int,
+    event: Event,
+    fields: list[tuple[str, Verdict]],
+    flagged: dict[str, bool],
+    regions: dict[str, str | None],
+) -> None:
+    author, ts = event.account_id, _micros(event.ts)
+    flagged.setdefault(author, False)
+    for name, verdict in fields:
+        top = max(verdict.categories.items(), key=lambda kv: kv[1], default=("", 0.0))
+        out.verdicts["_seq"].append(seq)
+        out.verdicts["event_id"].append(event.event_id)
+        out.verdicts["account_id"].append(author)
+        out.verdicts["kind"].append(event.kind)
+        out.verdicts["field"].append(name)
+        out.verdicts["top_category"].append(top[0] or None)
+        out.verdicts["score"].append(float(top[1]))
+        out.verdicts["categories"].append(orjson.dumps(verdict.categories).decode())
+        out.verdicts["matches"].append(
+            [f"{m.term}\t{m.category}\t{m.matched}" for m in verdict.matches[:5]]
+        )
+        out.verdicts["entities"].append(
+            [f"{e.kind.value}:{e.value}\t{e.matched}" for e in verdict.entities[:5]]
+        )
+        if top[1] >= FLAG_THRESHOLD:
+            flagged[author] = True
+        for entity in verdict.entities:
+            if entity.kind in CONTACT_KINDS:
+                _link(out, author, f"{entity.kind.value}:{entity.value}", event.event_id, ts)
+    if isinstance(event, PaymentEvent):
+        _link(out, author, f"payee:{event.payee_id}", event.event_id, ts)
+    elif isinstance(event, LoginEvent | SignupEvent):
+        if event.device_id:
+            _link(out, author, f"device:{event.device_id}", event.event_id, ts)
+        prefix = ip_prefix(event.ip) if event.ip else None
+        if prefix:
+            _link(out, author, f"ip24:{prefix}", event.event_id, ts)
+        if isinstance(event, SignupEvent) and event.region and author not in regions:
+            regions[author] = event.region
+
+
+def _link(out: ShardOutput, account: str, entity: str, event_id: str, ts: int) -> None:
+    out.links["account_id"].append(account)
+    out.links["entity"].append(entity)
+    out.links["event_id"].append(event_id)
+    out.links["_ts_us"].append(ts)
+
+
+def ip_prefix(ip: str) -> str | None:
+    """The /24 network of an IPv4 address (the /48 of an IPv6 one); None if not an address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    bits = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+def _parsed(
+    rows: pa.Table, shard: int, shards: int, out: ShardOutput, size: int = SCREEN_BATCH
+) -> Iterator[list[tuple[int, Event]]]:
+    """Valid events in batches; invalid records go to ``out.quarantined`` (author's shard)."""
+    names = [n for n in rows.column_names if n not in BOOKKEEPING and n != "_raw"]
+    for record_batch in rows.to_batches(max_chunksize=size):
+        batch: list[tuple[int, Event]] = []
+        columns = record_batch.to_pydict()
+        count = record_batch.num_rows
+        raws = columns.get("_raw")
+        for i in range(count):
+            if raws is not None and raws[i] is not None:
+                continue
+            data = {n: columns[n][i] for n in names if columns[n][i] is not None}
+            try:
+                event = parse_event(data)
+            except ValidationError:
+                account = data.get("account_id")
+                if isinstance(account, str) and shard_of(account, shards) != shard:
+                    continue
+                raw = orjson.dumps(data, default=str)[:200].decode("utf-8", "replace")
+                result = validate_record(data, columns["_file"][i], columns["_row"][i], raw)
+                assert isinstance(result, Quarantined)
+                out.quarantined.append(result)
+                continue
+            batch.append((columns["_seq"][i], event))
+        if raws is not None:
+            for i in range(count):
+                if raws[i] is not None and shard == 0:
+                    out.quarantined.append(
+                        Quarantined(
+                            columns["_file"][i],
+                            columns["_row"][i],
+                            "",
+                            "",
+                            "malformed JSON or not a JSON object",
+                            raws[i],
+                        )
+                    )
+        yield batch
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
