@@ -98,12 +98,13 @@ class SweepResult:
     options: SweepOptions
     pack: PolicyPack
     campaign: Campaign | None
-    counts: dict[str, int]
+    counts: dict[str, Any]
     rings: RingResult
     outcome: Outcome
     accounts: pa.Table  # account_id, flagged, region (every account with events)
     active_accounts: int
     timings: dict[str, float]
+    since: SinceTable = field(default_factory=dict)
     impact: dict[str, Any] = field(default_factory=dict)
 
 
@@ -136,9 +137,8 @@ def run_sweep(
         stale.unlink()
     lap("load")
 
-    job = ShardJob(
-        options.policy, max(1, options.workers), work, since_table(table), pack.categories
-    )
+    since = since_table(table)
+    job = ShardJob(options.policy, max(1, options.workers), work, since, pack.categories)
     engine.run_shards(table, job, report)
     shards = {name: _read_work(work, name) for name in SHARD_TABLES}
     lap("screen_and_fold")
@@ -193,6 +193,7 @@ def run_sweep(
     lap("plan")
 
     counts = {
+        "engine": engine.name,
         "files": len(files),
         "records": table.num_rows,
         "events": table.num_rows - shards["quarantined"].num_rows,
@@ -219,6 +220,7 @@ def run_sweep(
         shards["accounts"],
         active,
         timings,
+        since,
     )
     write_outputs(result)
     lap("write")
