@@ -207,22 +207,23 @@ def plan_sweep(
             ),
         )
         used = acted_on(decisions, result)
+        if enforce and engine is not None and group_key(sweep_id, group) in done:
+            outcome.skipped_groups += 1  # applied by an earlier run: in the book already
+            continue
+        planned = [
+            _shadow_record(len(outcome.records) + len(pending) + i + 1, action)
+            for i, action in enumerate(result.actions)
+        ]
+        book.add(planned)  # later groups must see this plan, applied or not
         if not enforce or engine is None:
-            records = [
-                _shadow_record(len(outcome.records) + i + 1, planned)
-                for i, planned in enumerate(result.actions)
-            ]
-            book.add(records)
-            outcome.records.extend(records)
+            outcome.records.extend(planned)
             outcome.decisions.extend(used)
-        elif group_key(sweep_id, group) in done:
-            outcome.skipped_groups += 1  # its actions came in with the account's records
-        else:
-            pending.append((group, result, used))
-            if len(pending) >= COMMIT_EVERY:
-                _apply(engine, pending, sweep_id, actor, book, outcome)
+            continue
+        pending.append((group, result, used))
+        if len(pending) >= COMMIT_EVERY:
+            _apply(engine, pending, sweep_id, actor, outcome)
     if pending and engine is not None:
-        _apply(engine, pending, sweep_id, actor, book, outcome)
+        _apply(engine, pending, sweep_id, actor, outcome)
     return outcome
 
 
@@ -256,7 +257,6 @@ def _apply(
     pending: list[tuple[Group, Plan, list[Decision]]],
     sweep_id: str,
     actor: str,
-    book: StandingBook,
     outcome: Outcome,
 ) -> None:
     """One transaction for a batch of groups: their marks, decisions and actions together."""
@@ -271,7 +271,6 @@ def _apply(
             applied.extend(execute(uow, result, actor))
             decisions.extend(used)
         uow.commit()
-    book.add(applied)
     outcome.records.extend(applied)
     outcome.decisions.extend(decisions)
     pending.clear()
