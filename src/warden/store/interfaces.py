@@ -31,6 +31,7 @@ from warden.domain.actions import (
     ReviewVerdict,
 )
 from warden.domain.outbox import OutgoingMessage
+from warden.domain.rings import Ring
 
 
 class AccountState(StrEnum):
@@ -196,6 +197,10 @@ class Strikes(Protocol):
 
     def active_for(self, account_id: str, category: str, now: datetime, decay_days: int) -> int: ...
 
+    def given(self, account_id: str) -> Sequence[tuple[str, int, datetime]]:
+        """(category, count, given at) of the account's strikes not removed, oldest first."""
+        ...
+
     def remove_for_action(self, action_id: int, at: datetime) -> int: ...
 
 
@@ -238,6 +243,30 @@ class Outbox(Protocol):
     ) -> None: ...
 
 
+class Rings(Protocol):
+    """Rings found by sweeps, with every member's evidence (:class:`Ring`, :class:`RingLink`).
+
+    ``add`` is idempotent by ``ring_id`` so an interrupted sweep can simply run again: a
+    ring already stored is left exactly as it is. Rings come back with ``members`` sorted
+    and ``links`` grouped by member (in member order), each member's links in the order
+    they were added.
+    """
+
+    def add(self, ring: Ring) -> bool: ...
+
+    def get(self, ring_id: str) -> Ring | None: ...
+
+    def for_account(self, account_id: str) -> list[Ring]: ...
+
+    def list(self, sweep_id: str | None = None, limit: int | None = None) -> list[Ring]: ...
+
+    def size_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[int, int]: ...
+
+    def member_count(self, since: datetime | None = None, until: datetime | None = None) -> int: ...
+
+
 class AuditTrail(Protocol):
     def append(
         self,
@@ -276,6 +305,9 @@ class UnitOfWorkPort(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def rings(self) -> Rings: ...
 
     @property
     def audit(self) -> AuditTrail: ...

@@ -235,6 +235,31 @@ class OutboxRow(Base):
     dead: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class RingRow(Base):
+    """A ring found by a sweep (:class:`warden.domain.rings.Ring`); members in ``ring_members``."""
+
+    __tablename__ = "rings"
+
+    ring_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sweep_id: Mapped[str] = mapped_column(String(128), index=True)
+    size: Mapped[int]
+    score: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime] = mapped_column(index=True)
+    entities: Mapped[list[Any]]
+
+
+class RingMemberRow(Base):
+    """One account of a ring, with the links (entity, events) that tie it in."""
+
+    __tablename__ = "ring_members"
+    __table_args__ = (UniqueConstraint("ring_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ring_id: Mapped[str] = mapped_column(ForeignKey("rings.ring_id"))
+    account_id: Mapped[str] = mapped_column(String(128), index=True)
+    links: Mapped[list[Any]]
+
+
 class AuditRow(Base):
     """One audit record; see :mod:`warden.audit.chain` for how ``hash`` is computed."""
 

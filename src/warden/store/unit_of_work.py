@@ -28,6 +28,7 @@ from warden.store.accounts import SqlAccounts, SqlEventsSeen, SqlQuarantine
 from warden.store.cases import SqlCases
 from warden.store.enforcement import SqlActions, SqlDecisions, SqlStrikes
 from warden.store.outbox import SqlOutbox
+from warden.store.rings import SqlRings
 
 
 class UnitOfWork:
@@ -41,6 +42,7 @@ class UnitOfWork:
     strikes: SqlStrikes
     cases: SqlCases
     outbox: SqlOutbox
+    rings: SqlRings
     audit: AuditLog
 
     def __init__(self, engine: Engine) -> None:
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.strikes = SqlStrikes(session)
         self.cases = SqlCases(session)
         self.outbox = SqlOutbox(session)
+        self.rings = SqlRings(session)
         self.audit = AuditLog(session)
         return self
 
