@@ -16,7 +16,7 @@ import warden.sweep.enforce as sweep_enforce
 from warden.audit.log import verify
 from warden.cli.sample_day import T0, scenario
 from warden.detect.screener import Screener
-from warden.enforce.ingest import Ingestor
+from warden.enforce.ingest import Ingestor, stored_ring_features
 from warden.io.events import read_events
 from warden.policy import PolicyPack, load_pack
 from warden.store import UnitOfWork
@@ -122,6 +122,9 @@ def test_enforce_applies_the_shadow_plan_with_audit_and_rings(
     with UnitOfWork(engine) as uow:
         (ring,) = uow.rings.list()
         assert ring.members == shadow.rings.rings[0].members
+    # online ingestion reads ring.* from the rings the sweep stored
+    assert stored_ring_features(engine) == {m: (ring.size, ring.score) for m in ring.members}
+    with UnitOfWork(engine) as uow:
         closes = [r for r in uow.actions.list() if r.action.type.value == "close"]
         assert closes
         assert all(r.action.extra.get("sweep") == enforced.sweep_id for r in closes)

@@ -74,7 +74,7 @@ def ingest(
 ) -> None:
     """Validate, screen, fold, decide and act on every event; bad records are quarantined."""
     from warden.accounts.redis_counters import RedisCounters
-    from warden.enforce.ingest import Ingestor, screener_for
+    from warden.enforce.ingest import Ingestor, screener_for, stored_ring_features
     from warden.io.events import read_events
     from warden.policy import load_pack
     from warden.settings import get_settings
@@ -87,7 +87,15 @@ def ingest(
     screener = screener_for(pack)
     settings = get_settings()
     counters = RedisCounters.from_url(settings.redis_url) if settings.redis_url else None
-    ingestor = Ingestor(store(), screener, pack, counters=counters, campaign=overlay)
+    engine = store()
+    ingestor = Ingestor(
+        engine,
+        screener,
+        pack,
+        counters=counters,
+        campaign=overlay,
+        rings=stored_ring_features(engine),
+    )
     console = Console(stderr=True)
     totals: dict[str, Any] = {}
     with Progress(

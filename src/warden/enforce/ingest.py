@@ -360,3 +360,11 @@ def screener_for(pack: PolicyPack) -> Screener:
     return Screener.from_lexicons(
         lexicons.extra, defaults=lexicons.defaults, catalogs=lexicons.catalogs, models=pack.models
     )
+
+
+def stored_ring_features(engine: Engine) -> dict[str, tuple[int, float]]:
+    """Member → (size, score) of the rings sweeps stored; the latest ring wins for an account
+    found in several. This is what ``ring.*`` reads online."""
+    with UnitOfWork(engine) as uow:
+        rings = sorted(uow.rings.list(), key=lambda ring: (ring.found_at, ring.ring_id))
+    return {member: (ring.size, ring.score) for ring in rings for member in ring.members}
