@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,20 +108,25 @@ def sweep(
         TextColumn("[bold]sweep[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console,
     ) as progress:  # fmt: skip
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, done: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        result = run_sweep(options, runner, store=store(), progress=report)
+        result = run_sweep(options, runner, store=store(), progress=stage_reporter(progress))
     figures = write_impact(result)
     summary = _summary(figures)
     if json:
         sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         return
     _print(Console(), summary, out)
+
+
+def stage_reporter(progress: Progress) -> Callable[[str, int, int | None], None]:
+    """A sweep progress callback that shows one bar per step on ``progress``."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return report
 
 
 def _engine(name: str, master: str) -> Any:

@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from warden.domain.actions import ActionType, Decision, Evidence, Severity
 from warden.policy.campaigns import NAME as CAMPAIGN_NAME
@@ -168,16 +169,23 @@ class PolicyPack:
         account_ids: Sequence[str],
         ats: Sequence[datetime],
         campaign: Campaign | None = None,
+        moments_us: npt.NDArray[np.int64] | None = None,
     ) -> list[tuple[int, Decision]]:
         """Rows taken at different moments (a sweep over history): ``(row, decision)`` pairs,
         by row then rule — exactly what :meth:`evaluate` gives for each row at its own ``at``.
 
         Rows are grouped by whether ``campaign`` is active at their moment (the only way the
-        moment changes which rules apply), and each group is evaluated as columns."""
+        moment changes which rules apply), and each group is evaluated as columns.
+        ``moments_us`` (the same moments as UTC microseconds) makes that grouping one NumPy
+        comparison instead of a loop over a million datetimes."""
         rows = len(account_ids)
-        active = np.fromiter(
-            (campaign is not None and campaign.active(at) for at in ats), dtype=bool, count=rows
-        )
+        if campaign is None:
+            active = np.zeros(rows, dtype=bool)
+        elif moments_us is not None:
+            start, end = (_micros(campaign.start), _micros(campaign.end))
+            active = (moments_us >= start) & (moments_us < end)
+        else:
+            active = np.fromiter((campaign.active(at) for at in ats), dtype=bool, count=rows)
         firing: list[tuple[int, int, tuple[Evidence, ...], tuple[CompiledRule, ...]]] = []
         for in_campaign in (False, True):
             members = np.flatnonzero(active == in_campaign)
@@ -250,6 +258,10 @@ class PolicyPack:
             auto_close=rule.auto_close,
             jump_to=rule.jump_to,
         )
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 # --- loading --------------------------------------------------------------------------------

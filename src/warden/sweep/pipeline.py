@@ -300,7 +300,7 @@ def _groups(
     columns["ring.size"], columns["ring.score"] = size, score
     micros = features.column("_ts_us").to_numpy()
     firing = pack.evaluate_rows(
-        columns, account_ids=accounts, ats=Moments(micros), campaign=campaign
+        columns, account_ids=accounts, ats=Moments(micros), campaign=campaign, moments_us=micros
     )
     groups = list(
         by_group(
