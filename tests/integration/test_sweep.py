@@ -82,6 +82,16 @@ def test_sweep_plans_exactly_what_online_ingestion_does(
     assert sorted(
         (d.account_id, d.rule_id, d.at, d.campaign) for d in shadow.outcome.decisions
     ) == stored_decisions(engine)
+    # the same evidence too (the sweep adds the ring it found)
+    with UnitOfWork(engine) as uow:
+        online_evidence = {
+            (d.account_id, d.rule_id, d.at): d.evidence
+            for account in {d.account_id for d in shadow.outcome.decisions}
+            for d in uow.decisions.list_for_account(account)
+        }
+    for decision in shadow.outcome.decisions:
+        swept = tuple(e for e in decision.evidence if e.kind != "ring")
+        assert swept == online_evidence[(decision.account_id, decision.rule_id, decision.at)]
 
 
 def test_ring_is_found_with_its_evidence_and_guards_hold(

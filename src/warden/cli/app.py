@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from warden.cli import check, demo, enforcement, models, report, scan, sweep
+from warden.cli import check, demo, enforcement, models, report, scan, simulate, sweep
 from warden.cli.audit import audit_app
 from warden.errors import WardenError
 
@@ -34,6 +34,7 @@ app.add_typer(enforcement.outbox_app, name="outbox")
 app.add_typer(audit_app, name="audit")
 app.command("report")(report.report)
 app.command("sweep")(sweep.sweep)
+app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
 
 

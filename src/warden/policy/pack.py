@@ -19,7 +19,7 @@ at exactly the text that produced it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -170,6 +170,7 @@ class PolicyPack:
         ats: Sequence[datetime],
         campaign: Campaign | None = None,
         moments_us: npt.NDArray[np.int64] | None = None,
+        with_evidence: bool = True,
     ) -> list[tuple[int, Decision]]:
         """Rows taken at different moments (a sweep over history): ``(row, decision)`` pairs,
         by row then rule — exactly what :meth:`evaluate` gives for each row at its own ``at``.
@@ -177,7 +178,9 @@ class PolicyPack:
         Rows are grouped by whether ``campaign`` is active at their moment (the only way the
         moment changes which rules apply), and each group is evaluated as columns.
         ``moments_us`` (the same moments as UTC microseconds) makes that grouping one NumPy
-        comparison instead of a loop over a million datetimes."""
+        comparison instead of a loop over a million datetimes. ``with_evidence=False`` leaves
+        the feature evidence out (a sweep adds it, with :meth:`rule_evidence`, only to the
+        few decisions that lead to an action)."""
         rows = len(account_ids)
         if campaign is None:
             active = np.zeros(rows, dtype=bool)
@@ -195,7 +198,11 @@ class PolicyPack:
             subset = {name: np.asarray(column)[members] for name, column in columns.items()}
             for index, compiled in enumerate(compiled_rules):
                 fired = np.flatnonzero(compiled.vectorized(subset, len(members)))
-                evidence = compiled.evidence_of_rows(subset, fired)
+                evidence = (
+                    compiled.evidence_of_rows(subset, fired)
+                    if with_evidence
+                    else [()] * len(fired)
+                )
                 firing.extend(
                     (int(members[row]), index, found, compiled_rules)
                     for row, found in zip(fired.tolist(), evidence, strict=True)
@@ -205,6 +212,14 @@ class PolicyPack:
             (row, self._decision(rules[index], account_ids[row], ats[row], campaign, evidence))
             for row, index, evidence, rules in firing
         ]
+
+    def rule_evidence(self, rule_id: str, raw: Callable[[str], Any]) -> tuple[Evidence, ...]:
+        """The feature evidence :meth:`evaluate` gives a decision of ``rule_id`` (the values of
+        the names the rule reads; a campaign scales thresholds, not which names are read)."""
+        for compiled in self.rules_in_force(None, datetime.now(UTC)):
+            if compiled.rule.id == rule_id:
+                return compiled.evidence(raw)
+        raise KeyError(rule_id)
 
     def rules_in_force(self, campaign: Campaign | None, at: datetime) -> tuple[CompiledRule, ...]:
         """The enabled rules, compiled, as they apply at ``at``: with thresholds scaled where

@@ -57,7 +57,8 @@ class Group:
     account_id: str
     at: datetime
     event_id: str
-    decisions: tuple[Decision, ...]
+    decisions: tuple[Decision, ...]  # without evidence yet (added when they lead somewhere)
+    row: int = -1  # the feature row they came from
 
 
 @dataclass
@@ -168,6 +169,7 @@ def plan_sweep(
     *,
     engine: Engine | None,
     evidence: Callable[[str], EventEvidence],
+    feature_evidence: Callable[[Group, Decision], Decision] = lambda group, decision: decision,
     sweep_id: str,
     enforce: bool,
     rings: Sequence[Ring] = (),
@@ -200,13 +202,24 @@ def plan_sweep(
             outcome.set_aside[_reason_kind(reason)] += 1
         if not result.actions:
             continue
+        shown = evidence(group.event_id)
+        used = [
+            _with_ring(with_event_evidence(feature_evidence(group, d), shown), ring_of)
+            for d in acted_on(decisions, result)
+        ]
+        backing = {(d.category, d.rule_id): d.evidence for d in used}
         result = replace(
             result,
             actions=tuple(
-                replace(a, actor=actor, extra={"sweep": sweep_id}) for a in result.actions
+                replace(
+                    a,
+                    actor=actor,
+                    extra={"sweep": sweep_id},
+                    evidence=backing[(a.category, a.rule_ids[0])],
+                )
+                for a in result.actions
             ),
         )
-        used = acted_on(decisions, result)
         if enforce and engine is not None and group_key(sweep_id, group) in done:
             outcome.skipped_groups += 1  # applied by an earlier run: in the book already
             continue
@@ -347,4 +360,4 @@ def _group(
     row: int, decisions: list[Decision], seqs: Sequence[int], event_ids: Sequence[str]
 ) -> Group:
     first = decisions[0]
-    return Group(int(seqs[row]), first.account_id, first.at, event_ids[row], tuple(decisions))
+    return Group(int(seqs[row]), first.account_id, first.at, event_ids[row], tuple(decisions), row)

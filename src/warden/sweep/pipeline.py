@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -164,9 +164,15 @@ def run_sweep(
     )
     lap("rings")
 
-    features = shards["features"]
-    groups, fired_rows = _groups(features, pack, campaign, rings)
+    groups, fired_rows, columns = _groups(shards["features"], pack, campaign, rings)
     lap("policy")
+
+    def feature_evidence(group: Group, decision: Decision) -> Decision:
+        def raw(name: str) -> Any:
+            column = columns.get(name)
+            return None if column is None else column[group.row].item()
+
+        return replace(decision, evidence=pack.rule_evidence(decision.rule_id, raw))
 
     evidence = _evidence_lookup(table, shards["verdicts"], {g.event_id for g in groups})
     done = 0
@@ -183,6 +189,7 @@ def run_sweep(
         campaign,
         engine=store,
         evidence=evidence,
+        feature_evidence=feature_evidence,
         sweep_id=sweep_id,
         enforce=options.mode == "enforce",
         rings=rings.rings,
@@ -199,7 +206,7 @@ def run_sweep(
         "events": table.num_rows - shards["quarantined"].num_rows,
         "quarantined": shards["quarantined"].num_rows,
         "screened_texts": shards["verdicts"].num_rows,
-        "feature_rows": features.num_rows,
+        "feature_rows": shards["features"].num_rows,
         "firing_rows": fired_rows,
         "groups": len(groups),
         "decisions": len(outcome.decisions),
@@ -280,10 +287,11 @@ def since_table(table: pa.Table) -> dict[str, tuple[int | None, int | None, int]
 
 def _groups(
     features: pa.Table, pack: PolicyPack, campaign: Campaign | None, rings: RingResult
-) -> tuple[list[Group], int]:
-    """Fill ``ring.*``, evaluate every feature row, group the firing rows."""
+) -> tuple[list[Group], int, dict[str, Any]]:
+    """Fill ``ring.*``, evaluate every feature row, group the firing rows; also the feature
+    columns, in the rows' order (groups point into them)."""
     if features.num_rows == 0:
-        return [], 0
+        return [], 0, {}
     features = features.sort_by([("_seq", "ascending"), ("account_id", "ascending")])
     accounts = features.column("account_id").to_pylist()
     columns: dict[str, Any] = {}
@@ -300,7 +308,12 @@ def _groups(
     columns["ring.size"], columns["ring.score"] = size, score
     micros = features.column("_ts_us").to_numpy()
     firing = pack.evaluate_rows(
-        columns, account_ids=accounts, ats=Moments(micros), campaign=campaign, moments_us=micros
+        columns,
+        account_ids=accounts,
+        ats=Moments(micros),
+        campaign=campaign,
+        moments_us=micros,
+        with_evidence=False,
     )
     groups = list(
         by_group(
@@ -309,7 +322,7 @@ def _groups(
             features.column("event_id").to_pylist(),
         )
     )
-    return groups, len(firing)
+    return groups, len(firing), columns
 
 
 class Moments(Sequence[datetime]):
@@ -317,6 +330,7 @@ class Moments(Sequence[datetime]):
 
     def __init__(self, micros: Any) -> None:
         self._micros = micros
+        self._values: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self._micros)
@@ -324,7 +338,9 @@ class Moments(Sequence[datetime]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return EPOCH + timedelta(microseconds=int(self._micros[index]))
+        if self._values is None:
+            self._values = self._micros.tolist()
+        return EPOCH + timedelta(microseconds=self._values[index])
 
     def __iter__(self) -> Iterator[datetime]:
         for value in self._micros.tolist():
