@@ -1,0 +1,152 @@
+"""``warden simulate``: write a synthetic platform — events plus the truth about every account.
+
+What the roles do and what the files hold: ``docs/simulate.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from warden.errors import InputError
+
+if TYPE_CHECKING:
+    from warden.simulate.writer import Format
+
+MAX_ACCOUNTS = 2_000_000  # every ordinary account gets a /24 of its own; there are 2M to give
+MAX_DAYS = 3660
+MAX_BAD_RECORDS = 1_000_000
+_PART = re.compile(r"part-[0-9]{5,}\.(parquet|jsonl)")
+
+
+def simulate(
+    accounts: Annotated[int, typer.Option("--accounts", help="How many accounts.")],
+    days: Annotated[int, typer.Option("--days", help="How many days of activity.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same bytes.")],
+    start: Annotated[
+        str, typer.Option("--start", help="First day, YYYY-MM-DD (UTC midnight).")
+    ] = "2026-06-01",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Event files: parquet or jsonl.")
+    ] = "parquet",
+    messages_per_account: Annotated[
+        float,
+        typer.Option(
+            "--messages-per-account", help="Average messages per account over the whole run."
+        ),
+    ] = 50.0,
+    evasion_rate: Annotated[
+        float,
+        typer.Option("--evasion-rate", help="Share of an abuser's messages that are disguised."),
+    ] = 0.3,
+    bad_records: Annotated[
+        int,
+        typer.Option("--bad-records", help="Append this many invalid records (JSONL only)."),
+    ] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output of an earlier run in --out.")
+    ] = False,
+) -> None:
+    """Write a synthetic platform (events in time order, truth.parquet, manifest.json)."""
+    from warden.simulate import Evasion, SimulationConfig
+    from warden.simulate import simulate as run
+
+    if not 100 <= accounts <= MAX_ACCOUNTS:
+        raise InputError(f"--accounts: {accounts} is out of range; expected 100 to {MAX_ACCOUNTS}")
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(f"--days: {days} is out of range; expected 1 to {MAX_DAYS}")
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise InputError(f"--start: {start!r} is not a date; expected YYYY-MM-DD") from None
+    chosen = _format(fmt)
+    if not 0 < messages_per_account <= 100_000:
+        raise InputError(
+            f"--messages-per-account: {messages_per_account} is out of range; "
+            "expected a number above 0 and at most 100000"
+        )
+    if not 0 <= evasion_rate <= 1:
+        raise InputError(f"--evasion-rate: {evasion_rate} is out of range; expected 0 to 1")
+    if not 0 <= bad_records <= MAX_BAD_RECORDS:
+        raise InputError(
+            f"--bad-records: {bad_records} is out of range; expected 0 to {MAX_BAD_RECORDS}"
+        )
+    if bad_records and fmt != "jsonl":
+        raise InputError(
+            f"--bad-records: {bad_records} needs --format jsonl (got {fmt}); "
+            "a Parquet column cannot hold a malformed record"
+        )
+    _prepare(out, force)
+    config = SimulationConfig(
+        accounts=accounts,
+        days=days,
+        seed=seed,
+        start=first,
+        format=chosen,
+        messages_per_account=messages_per_account,
+        bad_records=bad_records,
+        evasion=Evasion(rate=evasion_rate),
+    )
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]simulate[/bold] days"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[events]:,} events"), TimeElapsedColumn(), console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("days", total=days, events=0)
+        result = run(
+            config, out, lambda done, events: progress.update(task, completed=done, events=events)
+        )
+    table = Table(title=f"simulated platform in {out}", show_header=False)
+    table.add_row("accounts", f"{accounts:,}")
+    table.add_row("abusive accounts", f"{result.manifest['abusive_accounts']:,}")
+    table.add_row("rings", f"{result.rings:,}")
+    for kind, count in sorted(result.events.items()):
+        table.add_row(f"{kind} events", f"{count:,}")
+    table.add_row("files", f"{len(result.files)} × {fmt} in {out / 'events'}")
+    if bad_records:
+        table.add_row("bad records", f"{bad_records} at the end of {result.files[-1].name}")
+    console.print(table)
+
+
+def _prepare(out: Path, force: bool) -> None:
+    """Refuse to mix runs: an earlier run's files in ``out`` go only with ``--force``."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: {str(out)!r} is a file; expected a folder")
+    events = out / "events"
+    earlier = [out / "truth.parquet", out / "manifest.json"]
+    if any(p.exists() for p in earlier) or (events.is_dir() and any(events.iterdir())):
+        if not force:
+            raise InputError(
+                f"--out: {str(out)!r} already holds a simulation; "
+                "expected an empty folder (or pass --force to replace it)"
+            )
+        others = (
+            [p for p in events.iterdir() if not _PART.fullmatch(p.name)] if events.is_dir() else []
+        )
+        if others:
+            raise InputError(
+                f"--out: {str(events)!r} holds files a simulation did not write "
+                f"(e.g. {others[0].name!r}); expected only part-NNNNN files"
+            )
+        for path in earlier:
+            path.unlink(missing_ok=True)
+        for path in events.glob("part-*") if events.is_dir() else ():
+            path.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _format(value: str) -> Format:
+    from warden.simulate.writer import FORMATS
+
+    for known in FORMATS:
+        if value == known:
+            return known
+    raise InputError(f"--format: {value!r} is not one of {', '.join(FORMATS)}")
