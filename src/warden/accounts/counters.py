@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 GRANULARITIES = (60, 3600, 86400)  # seconds per bucket: minute, hour, day
 RETENTION = {60: 2 * 3600, 3600: 2 * 86400, 86400: 35 * 86400}  # seconds kept per size
-PRUNE_EVERY = 86400  # seconds of event time between prunes
+PRUNE_EVERY = 6 * 3600  # seconds of event time between prunes
 
 
 def granularity_for(window: timedelta) -> int:
@@ -41,6 +41,22 @@ def bucket_range(at: datetime, window: timedelta) -> tuple[int, list[int]]:
     last = int(at.timestamp()) // size
     count = max(1, int(window.total_seconds() // size))
     return size, list(range(last - count + 1, last + 1))
+
+
+#: The windows a key will be read with (None: any) — buckets are kept only at the sizes those
+#: windows need, a third of the writes for most keys.
+Windows = tuple[timedelta, ...] | None
+_SIZES: dict[tuple[timedelta, ...], tuple[int, ...]] = {}
+
+
+def sizes_for(windows: Windows) -> tuple[int, ...]:
+    """Bucket sizes to keep for a key read with ``windows``."""
+    if windows is None:
+        return GRANULARITIES
+    sizes = _SIZES.get(windows)
+    if sizes is None:
+        sizes = _SIZES[windows] = tuple(sorted({granularity_for(w) for w in windows}))
+    return sizes
 
 
 def bucket_span(at: datetime, window: timedelta) -> tuple[int, int, int]:
@@ -74,17 +90,20 @@ def _stamp(at: datetime) -> int:
 
 
 class Counters(Protocol):
-    """Windowed aggregates per key; ``at`` is event time."""
+    """Windowed aggregates per key; ``at`` is event time. Writers may say which ``windows``
+    a key will be read with; reading it with another window then answers from nothing."""
 
-    def add(self, key: str, at: datetime, amount: float = 1.0) -> None: ...
+    def add(self, key: str, at: datetime, amount: float = 1.0, windows: Windows = None) -> None: ...
 
     def total(self, key: str, at: datetime, window: timedelta) -> float: ...
 
-    def add_distinct(self, key: str, member: str, at: datetime) -> None: ...
+    def add_distinct(
+        self, key: str, member: str, at: datetime, windows: Windows = None
+    ) -> None: ...
 
     def distinct(self, key: str, at: datetime, window: timedelta) -> int: ...
 
-    def keep_max(self, key: str, at: datetime, value: float) -> None: ...
+    def keep_max(self, key: str, at: datetime, value: float, windows: Windows = None) -> None: ...
 
     def maximum(self, key: str, at: datetime, window: timedelta) -> float: ...
 
@@ -113,24 +132,27 @@ class MemoryCounters:
         self._values: dict[str, str] = {}
         self._newest = 0
 
-    def add(self, key: str, at: datetime, amount: float = 1.0) -> None:
+    def add(self, key: str, at: datetime, amount: float = 1.0, windows: Windows = None) -> None:
         stamp = int(at.timestamp())
-        for size in GRANULARITIES:
+        for size in sizes_for(windows):
             buckets = self._sums[(key, size)]
             bucket = stamp // size
             buckets[bucket] = buckets.get(bucket, 0.0) + amount
-        self._prune(stamp)
+        if stamp >= self._newest + PRUNE_EVERY:
+            self._prune(stamp)
 
     def total(self, key: str, at: datetime, window: timedelta) -> float:
         size, first, last = bucket_span(at, window)
         buckets = self._sums.get((key, size))
         if not buckets:
             return 0.0
+        if len(buckets) > last - first:  # more buckets kept than the window spans
+            return sum(buckets.get(b, 0.0) for b in range(first, last + 1))
         return sum(value for bucket, value in buckets.items() if first <= bucket <= last)
 
-    def add_distinct(self, key: str, member: str, at: datetime) -> None:
+    def add_distinct(self, key: str, member: str, at: datetime, windows: Windows = None) -> None:
         stamp = int(at.timestamp())
-        for size in GRANULARITIES:
+        for size in sizes_for(windows):
             buckets = self._sets[(key, size)]
             bucket = stamp // size
             members = buckets.get(bucket)
@@ -138,21 +160,25 @@ class MemoryCounters:
                 buckets[bucket] = {member}
             else:
                 members.add(member)
-        self._prune(stamp)
+        if stamp >= self._newest + PRUNE_EVERY:
+            self._prune(stamp)
 
     def distinct(self, key: str, at: datetime, window: timedelta) -> int:
         size, first, last = bucket_span(at, window)
         buckets = self._sets.get((key, size))
         if not buckets:
             return 0
-        inside = [members for bucket, members in buckets.items() if first <= bucket <= last]
+        if len(buckets) > last - first:
+            inside = [buckets[b] for b in range(first, last + 1) if b in buckets]
+        else:
+            inside = [members for bucket, members in buckets.items() if first <= bucket <= last]
         if len(inside) == 1:
             return len(inside[0])
         return len(set().union(*inside))
 
-    def keep_max(self, key: str, at: datetime, value: float) -> None:
+    def keep_max(self, key: str, at: datetime, value: float, windows: Windows = None) -> None:
         stamp = int(at.timestamp())
-        for size in GRANULARITIES:
+        for size in sizes_for(windows):
             buckets = self._maxes[(key, size)]
             bucket = stamp // size
             old = buckets.get(bucket)
@@ -164,6 +190,8 @@ class MemoryCounters:
         buckets = self._maxes.get((key, size))
         if not buckets:
             return 0.0
+        if len(buckets) > last - first:
+            return max((buckets[b] for b in range(first, last + 1) if b in buckets), default=0.0)
         return max(
             (value for bucket, value in buckets.items() if first <= bucket <= last), default=0.0
         )
@@ -184,8 +212,8 @@ class MemoryCounters:
         return self._values.get(key)
 
     def _prune(self, stamp: int) -> None:
-        """Drop buckets older than their retention, at most once per simulated day (pruning
-        walks every key; later is always correct, only less frugal)."""
+        """Drop buckets older than their retention, at most every six simulated hours
+        (pruning walks every key; later is always correct, only less frugal)."""
         if stamp < self._newest + PRUNE_EVERY:
             return
         self._newest = stamp

@@ -54,6 +54,9 @@ SMALL_PAYMENT = 500.0
 NEW_REPORTER_WEIGHT = 0.3
 CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
 
+#: The window each key is read with (see :meth:`FeatureFolder.features`), told to the counters
+BY_HOUR, BY_DAY, BY_WEEK, BY_MONTH = (HOUR,), (DAY,), (WEEK,), (MONTH,)
+
 Features = dict[str, float | bool]
 #: ``(account, at) → when the account signed up or was first seen, as of at`` (or None)
 SinceFn = Callable[[str, datetime], datetime | None]
@@ -76,6 +79,9 @@ class FeatureFolder:
         sweep shards accounts over workers); by default the counters answer."""
         self.counters = counters
         self.categories = tuple(categories)
+        self._category_names = tuple(
+            (f"score.{c}", f"count.{c}", f":score:{c}", f":count:{c}") for c in self.categories
+        )
         self.rings = rings or {}
         self._since = since
 
@@ -90,26 +96,28 @@ class FeatureFolder:
         if isinstance(event, MessageEvent):
             self._message(event, verdicts)
         elif isinstance(event, PaymentEvent):
-            c.add(f"{account}:payments_out", at)
+            c.add(f"{account}:payments_out", at, windows=BY_DAY)
             payee = event.payee_id
-            c.add_distinct(f"{payee}:payers", account, at)
+            c.add_distinct(f"{payee}:payers", account, at, windows=BY_DAY)
             last_ad = c.get(f"{payee}:last_ad_at")
             if (
                 event.amount <= SMALL_PAYMENT
                 and last_ad is not None
                 and at - DAY <= datetime.fromisoformat(last_ad) <= at
             ):
-                c.add(f"{payee}:small_after_ad", at)
+                c.add(f"{payee}:small_after_ad", at, windows=BY_DAY)
             touched.add(payee)
         elif isinstance(event, ReportEvent):
             target = event.target_account_id
             if c.remember(f"{target}:reporters", account, MONTH):
-                c.add(f"{target}:reports_w", at, self._reporter_weight(account, at))
+                c.add(
+                    f"{target}:reports_w", at, self._reporter_weight(account, at), windows=BY_MONTH
+                )
             touched.add(target)
         elif isinstance(event, FriendRequestEvent):
-            c.add(f"{account}:friend_reqs", at)
+            c.add(f"{account}:friend_reqs", at, windows=BY_HOUR)
         elif isinstance(event, GroupInviteEvent):
-            c.add(f"{account}:group_invites", at, float(len(event.invitee_ids)))
+            c.add(f"{account}:group_invites", at, float(len(event.invitee_ids)), windows=BY_DAY)
         elif isinstance(event, SignupEvent) and c.get(f"{account}:created") is None:
             c.put(f"{account}:created", at.isoformat())
         return touched
@@ -117,28 +125,38 @@ class FeatureFolder:
     def _content(self, account: str, at: datetime, verdict: Verdict) -> None:
         c = self.counters
         for category, score in verdict.categories.items():
-            c.keep_max(f"{account}:score:{category}", at, score)
+            c.keep_max(f"{account}:score:{category}", at, score, windows=BY_WEEK)
             if score >= FLAG:
-                c.add(f"{account}:count:{category}", at)
+                c.add(f"{account}:count:{category}", at, windows=BY_WEEK)
         if verdict.categories.get("sexual_services", 0.0) >= FLAG:
             c.put(f"{account}:last_ad_at", at.isoformat())
         for entity in verdict.entities:
             if entity.kind in CONTACT_KINDS:
-                c.add_distinct(f"{account}:handles", f"{entity.kind.value}:{entity.value}", at)
+                c.add_distinct(
+                    f"{account}:handles",
+                    f"{entity.kind.value}:{entity.value}",
+                    at,
+                    windows=BY_MONTH,
+                )
 
     def _message(self, event: MessageEvent, verdicts: Iterable[Verdict]) -> None:
         c, at, account = self.counters, event.ts, event.account_id
-        c.add(f"{account}:msgs", at)
-        c.add_distinct(f"{account}:recipients", event.recipient_id or f"group:{event.group_id}", at)
+        c.add(f"{account}:msgs", at, windows=BY_HOUR)
+        c.add_distinct(
+            f"{account}:recipients",
+            event.recipient_id or f"group:{event.group_id}",
+            at,
+            windows=BY_DAY,
+        )
         if event.recipient_id is None:
             return
-        c.add(f"{account}:private_msgs", at)
+        c.add(f"{account}:private_msgs", at, windows=BY_DAY)
         if event.is_contact:
             return
-        c.add(f"{account}:stranger_msgs", at)
+        c.add(f"{account}:stranger_msgs", at, windows=BY_DAY)
         normalized = next((v.normalized for v in verdicts), event.text)
         fingerprint = hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
-        c.add_distinct(f"{account}:dup:{fingerprint}", event.recipient_id, at)
+        c.add_distinct(f"{account}:dup:{fingerprint}", event.recipient_id, at, windows=BY_HOUR)
         c.put(f"{account}:last_fingerprint", fingerprint)
 
     def _reporter_weight(self, reporter: str, at: datetime) -> float:
@@ -158,33 +176,43 @@ class FeatureFolder:
         """The policy environment of ``account`` at ``at`` (see the module docstring)."""
         c = self.counters
         out: Features = {}
-        for category in self.categories:
-            out[f"score.{category}"] = c.maximum(f"{account}:score:{category}", at, WEEK)
-            out[f"count.{category}"] = c.total(f"{account}:count:{category}", at, WEEK)
+        for score_name, count_name, score_key, count_key in self._category_names:
+            out[score_name] = c.maximum(account + score_key, at, WEEK)
+            out[count_name] = c.total(account + count_key, at, WEEK)
         private_day = c.total(f"{account}:private_msgs", at, DAY)
         fingerprint = c.get(f"{account}:last_fingerprint")
         since = self.since(account)
         ring_size, ring_score = self.rings.get(account, (0, 0.0))
         handles = c.distinct(f"{account}:handles", at, MONTH)
-        out |= {
-            "features.msgs_per_hour": c.total(f"{account}:msgs", at, HOUR),
-            "features.distinct_recipients_day": float(c.distinct(f"{account}:recipients", at, DAY)),
-            "features.stranger_ratio": (
-                c.total(f"{account}:stranger_msgs", at, DAY) / private_day if private_day else 0.0
-            ),
-            "features.friend_requests_per_hour": c.total(f"{account}:friend_reqs", at, HOUR),
-            "features.group_invites_day": c.total(f"{account}:group_invites", at, DAY),
-            "features.near_duplicate_recipients_hour": float(
-                c.distinct(f"{account}:dup:{fingerprint}", at, HOUR) if fingerprint else 0
-            ),
-            "features.payers_day": float(c.distinct(f"{account}:payers", at, DAY)),
-            "features.payments_out_day": c.total(f"{account}:payments_out", at, DAY),
-            "features.small_payments_after_ad_day": c.total(f"{account}:small_after_ad", at, DAY),
-            "features.reports_weighted": c.total(f"{account}:reports_w", at, MONTH),
-            "features.account_age_days": ((at - since).total_seconds() / 86400 if since else 0.0),
-            "entities.contact_handles": float(handles),
-            "entities.has_contact": handles > 0,
-            "ring.size": float(ring_size),
-            "ring.score": ring_score,
-        }
+        out.update(
+            {
+                "features.msgs_per_hour": c.total(f"{account}:msgs", at, HOUR),
+                "features.distinct_recipients_day": float(
+                    c.distinct(f"{account}:recipients", at, DAY)
+                ),
+                "features.stranger_ratio": (
+                    c.total(f"{account}:stranger_msgs", at, DAY) / private_day
+                    if private_day
+                    else 0.0
+                ),
+                "features.friend_requests_per_hour": c.total(f"{account}:friend_reqs", at, HOUR),
+                "features.group_invites_day": c.total(f"{account}:group_invites", at, DAY),
+                "features.near_duplicate_recipients_hour": float(
+                    c.distinct(f"{account}:dup:{fingerprint}", at, HOUR) if fingerprint else 0
+                ),
+                "features.payers_day": float(c.distinct(f"{account}:payers", at, DAY)),
+                "features.payments_out_day": c.total(f"{account}:payments_out", at, DAY),
+                "features.small_payments_after_ad_day": c.total(
+                    f"{account}:small_after_ad", at, DAY
+                ),
+                "features.reports_weighted": c.total(f"{account}:reports_w", at, MONTH),
+                "features.account_age_days": (
+                    (at - since).total_seconds() / 86400 if since else 0.0
+                ),
+                "entities.contact_handles": float(handles),
+                "entities.has_contact": handles > 0,
+                "ring.size": float(ring_size),
+                "ring.score": ring_score,
+            }
+        )
         return out

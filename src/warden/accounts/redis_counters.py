@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import redis
 
-from warden.accounts.counters import GRANULARITIES, RETENTION, bucket_range
+from warden.accounts.counters import RETENTION, Windows, bucket_range, sizes_for
 
 _KEEP_MAX = """
 local current = redis.call('GET', KEYS[1])
@@ -39,9 +39,9 @@ class RedisCounters:
     def _key(self, kind: str, key: str, size: int, bucket: int) -> str:
         return f"{self._ns}:{kind}:{key}:{size}:{bucket}"
 
-    def add(self, key: str, at: datetime, amount: float = 1.0) -> None:
+    def add(self, key: str, at: datetime, amount: float = 1.0, windows: Windows = None) -> None:
         pipe = self._redis.pipeline(transaction=False)
-        for size in GRANULARITIES:
+        for size in sizes_for(windows):
             name = self._key("sum", key, size, int(at.timestamp()) // size)
             pipe.incrbyfloat(name, amount)
             pipe.expire(name, RETENTION[size])
@@ -52,9 +52,9 @@ class RedisCounters:
         values = self._redis.mget([self._key("sum", key, size, b) for b in buckets])
         return sum(float(v) for v in values if v is not None)
 
-    def add_distinct(self, key: str, member: str, at: datetime) -> None:
+    def add_distinct(self, key: str, member: str, at: datetime, windows: Windows = None) -> None:
         pipe = self._redis.pipeline(transaction=False)
-        for size in GRANULARITIES:
+        for size in sizes_for(windows):
             name = self._key("hll", key, size, int(at.timestamp()) // size)
             pipe.pfadd(name, member)
             pipe.expire(name, RETENTION[size])
@@ -64,8 +64,8 @@ class RedisCounters:
         size, buckets = bucket_range(at, window)
         return int(self._redis.pfcount(*[self._key("hll", key, size, b) for b in buckets]))
 
-    def keep_max(self, key: str, at: datetime, value: float) -> None:
-        for size in GRANULARITIES:
+    def keep_max(self, key: str, at: datetime, value: float, windows: Windows = None) -> None:
+        for size in sizes_for(windows):
             name = self._key("max", key, size, int(at.timestamp()) // size)
             self._keep_max(keys=[name], args=[repr(float(value)), RETENTION[size]])
 

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from warden.domain.actions import ActionStatus, Decision, Evidence, PlannedAction
+from warden.domain.actions import ActionStatus, ActionType, Decision, Evidence, PlannedAction
 from warden.domain.rings import Ring
 from warden.enforce.executor import execute, record_decisions
 from warden.enforce.ingest import (
@@ -37,7 +37,7 @@ from warden.enforce.ingest import (
     standing_from,
     with_event_evidence,
 )
-from warden.enforce.planner import Plan, Standing
+from warden.enforce.planner import DEFAULT_COOLDOWN, Plan, Standing
 from warden.policy import Campaign, PolicyPack
 from warden.store.interfaces import ActionRecord
 from warden.store.schema import EventSeenRow
@@ -47,6 +47,7 @@ COMMIT_EVERY = 200
 MARK = "sweep"
 
 Strike = tuple[str, int, datetime]  # (category, count, given at)
+FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -87,33 +88,78 @@ class StandingBook:
         self.now = datetime.min.replace(tzinfo=UTC)
         self._records: dict[str, list[ActionRecord]] = {}
         self._strikes: dict[str, list[Strike]] = {}
-        # applied actions per day, as (moment, ("rule"|"category", name)); moment None for
-        # actions of other runs, which count whatever their time (they are history)
-        self._applied: dict[date, list[tuple[datetime | None, tuple[str, str]]]] = {}
+        # applied actions per (day, ("rule"|"category", name)) for caps; see _count
+        self._applied: Counter[tuple[date, tuple[str, str]]] = Counter()
+        self._deferred: dict[date, list[tuple[datetime, tuple[str, str]]]] = {}
         self._days_loaded = False
+        self._last: dict[str, dict[str, datetime]] = {}  # account → rule → last struck
+        self._latest: dict[str, datetime] = {}  # account → its latest record's moment
+        self._closed: dict[str, bool] = {}
+        # account → (standing, valid from, valid until): see standing()
+        self._cache: dict[str, tuple[Standing, datetime, datetime]] = {}
 
     def standing(self, account: str, categories: Iterable[str], at: datetime) -> Standing:
-        """The account's standing at ``at``, counting only what happened up to then."""
+        """The account's standing at ``at``, counting only what happened up to then.
+
+        Strikes are counted for every category (the planner reads only those it needs), so
+        one standing serves every group of the account until something changes it: a new
+        record, or a moment when a lock or restriction ends, a strike decays, or a record
+        of an earlier run comes due. Until then the cached standing is the answer."""
         self._load(account)
+        cached = self._cache.get(account)
+        if cached is not None and cached[1] <= at < cached[2]:
+            return cached[0]
         records = [r for r in self._records[account] if r.action.at <= at]
         strikes: dict[str, int] = {}
-        for category in categories:
+        changes: list[datetime] = [r.action.at for r in self._records[account] if r.action.at > at]
+        changes += [
+            r.action.until
+            for r in records
+            if r.status is ActionStatus.APPLIED and r.action.until and r.action.until > at
+        ]
+        for category in self.pack.categories:
             decay = timedelta(days=self.pack.ladders[category].decay_days)
-            strikes[category] = sum(
-                count
-                for kind, count, given in self._strikes[account]
-                if kind == category and given <= at and at - given < decay
-            )
-        return standing_from(account, records, strikes, at)
+            total = 0
+            for kind, count, given in self._strikes[account]:
+                if kind != category:
+                    continue
+                if given > at:
+                    changes.append(given)
+                elif at - given < decay:
+                    total += count
+                    changes.append(given + decay)
+            strikes[category] = total
+        standing = standing_from(account, records, strikes, at)
+        self._cache[account] = (standing, at, min(changes, default=FOREVER))
+        return standing
+
+    def quiet(
+        self, account: str, decisions: Sequence[Decision], paused: frozenset[str], at: datetime
+    ) -> str | None:
+        """Why the planner would set every one of ``decisions`` aside at once — the account
+        is closed, or each rule is paused or struck within the cooldown (the planner's first
+        tests) — or None when the full plan is needed. Only answers when nothing in the book
+        is later than ``at``."""
+        self._load(account)
+        if self._latest.get(account, at) > at:
+            return None
+        if self._closed.get(account, False):
+            return "account already closed"
+        last = self._last.get(account, {})
+        for decision in decisions:
+            if decision.rule_id in paused:
+                continue
+            struck = last.get(decision.rule_id)
+            if struck is None or decision.at - struck >= DEFAULT_COOLDOWN:
+                return None
+        return "rule struck this account within the cooldown"
 
     def applied_on(self, day: date, rule_id: str | None, category: str | None) -> int:
         """Actions applied on ``day`` for the rule (or the category), up to ``now``."""
         self._load_days()
         key = ("rule", rule_id) if rule_id is not None else ("category", category or "")
-        return sum(
-            1
-            for moment, name in self._applied.get(day, ())
-            if name == key and (moment is None or moment <= self.now)
+        return self._applied[(day, key)] + sum(
+            1 for moment, name in self._deferred.get(day, ()) if name == key and moment <= self.now
         )
 
     def add(self, records: Iterable[ActionRecord]) -> None:
@@ -124,19 +170,38 @@ class StandingBook:
     def _remember(self, record: ActionRecord, *, mine: bool) -> None:
         planned = record.action
         self._records[planned.account_id].append(record)
+        self._note(record)
         if record.status is not ActionStatus.APPLIED:
             return
         if planned.strikes_given:
             self._strikes[planned.account_id].append(
                 (planned.category, planned.strikes_given, planned.at)
             )
-        self._count(record, planned.at if mine else None)
+        self._count(record, None)
+
+    def _note(self, record: ActionRecord) -> None:
+        """Keep the planner's cheap facts up to date: last strike per rule, closed, latest."""
+        planned, account = record.action, record.action.account_id
+        self._cache.pop(account, None)
+        self._latest[account] = max(self._latest.get(account, planned.at), planned.at)
+        if record.status in (ActionStatus.APPLIED, ActionStatus.PENDING_REVIEW):
+            last = self._last.setdefault(account, {})
+            for rule in planned.rule_ids:
+                last[rule] = max(last.get(rule, planned.at), planned.at)
+        if record.status is ActionStatus.APPLIED and planned.type is ActionType.CLOSE:
+            self._closed[account] = True
 
     def _count(self, record: ActionRecord, moment: datetime | None) -> None:
+        """Count an applied action for caps: at once, or (``moment``: this sweep's own action
+        from an interrupted run) only once the replay reaches its moment."""
         planned = record.action
-        day = self._applied.setdefault(planned.at.date(), [])
-        day.append((moment, ("category", planned.category)))
-        day.extend((moment, ("rule", rule)) for rule in planned.rule_ids)
+        day = planned.at.date()
+        keys = [("category", planned.category), *(("rule", rule) for rule in planned.rule_ids)]
+        if moment is None:
+            for key in keys:
+                self._applied[(day, key)] += 1
+        else:
+            self._deferred.setdefault(day, []).extend((moment, key) for key in keys)
 
     def _load(self, account: str) -> None:
         if account in self._records:
@@ -147,6 +212,8 @@ class StandingBook:
         with UnitOfWork(self.engine) as uow:
             self._records[account] = list(uow.actions.list(account_id=account))
             self._strikes[account] = list(uow.strikes.given(account))
+        for record in self._records[account]:
+            self._note(record)
 
     def _load_days(self) -> None:
         """Applied counts per day from the store, once: other runs' actions count in full,
@@ -194,8 +261,11 @@ def plan_sweep(
             outcome.fired[decision.rule_id] += 1
         if progress is not None:
             progress(1)
-        shown = evidence(group.event_id)
-        decisions = [_with_ring(with_event_evidence(d, shown), ring_of) for d in group.decisions]
+        decisions = list(group.decisions)
+        quiet = book.quiet(group.account_id, decisions, paused, group.at)
+        if quiet is not None:  # what the planner would answer, without building a standing
+            outcome.set_aside[quiet] += len(decisions)
+            continue
         standing = book.standing(group.account_id, {d.category for d in decisions}, group.at)
         result = plan_decisions(pack, campaign, paused, decisions, standing, book.applied_on)
         for _, reason in result.set_aside:

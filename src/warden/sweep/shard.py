@@ -104,6 +104,8 @@ def run_shard(
     owned: dict[str, bool] = {}
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
+    feature_rows: list[tuple[Any, ...]] = []  # turned into columns at the end
+    feature_names: tuple[str, ...] | None = None
 
     def owns(account: str) -> bool:
         mine = owned.get(account)
@@ -130,19 +132,20 @@ def run_shard(
             if owns(author):
                 out.events += 1
                 _author_output(out, seq, event, fields, flagged, regions)
-            for account in sorted(touched):
+            for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
                 env = folder.features(account, event.ts)
-                columns = out.features
-                columns["_seq"].append(seq)
-                columns["account_id"].append(account)
-                columns["event_id"].append(event.event_id)
-                columns["_ts_us"].append(_micros(event.ts))
-                for name, value in env.items():
-                    columns[name].append(value)
+                if feature_names is None:
+                    feature_names = ("_seq", "account_id", "event_id", "_ts_us", *env)
+                feature_rows.append(
+                    (seq, account, event.event_id, _micros(event.ts), *env.values())
+                )
         if progress is not None:
             progress(len(batch))
+    if feature_names is not None:
+        columns = (list(column) for column in zip(*feature_rows, strict=True))
+        out.features.update(zip(feature_names, columns, strict=True))
     for account in sorted(flagged.keys() | regions.keys()):
         out.accounts["account_id"].append(account)
         out.accounts["flagged"].append(flagged.get(account, False))
@@ -187,7 +190,9 @@ def _author_output(
         out.verdicts["field"].append(name)
         out.verdicts["top_category"].append(top[0] or None)
         out.verdicts["score"].append(float(top[1]))
-        out.verdicts["categories"].append(orjson.dumps(verdict.categories).decode())
+        out.verdicts["categories"].append(
+            orjson.dumps(verdict.categories).decode() if verdict.categories else "{}"
+        )
         out.verdicts["matches"].append(
             [f"{m.term}\t{m.category}\t{m.matched}" for m in verdict.matches[:5]]
         )
