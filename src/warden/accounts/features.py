@@ -79,11 +79,9 @@ class FeatureFolder:
         sweep shards accounts over workers); by default the counters answer."""
         self.counters = counters
         self.categories = tuple(categories)
-        self._category_names = tuple(
-            (f"score.{c}", f"count.{c}", f":score:{c}", f":count:{c}") for c in self.categories
-        )
         self.rings = rings or {}
         self._since = since
+        self._getters = self._definitions()
 
     def fold(self, event: Event, verdicts: Iterable[Verdict] = ()) -> set[str]:
         """Fold one event (and the verdicts of its content); returns the accounts it touched."""
@@ -174,45 +172,60 @@ class FeatureFolder:
 
     def features(self, account: str, at: datetime) -> Features:
         """The policy environment of ``account`` at ``at`` (see the module docstring)."""
+        return {name: value(account, at) for name, value in self._getters.items()}
+
+    def feature(self, account: str, at: datetime, name: str) -> float | bool:
+        """One name of :meth:`features` (a sweep asks a few before deciding to ask all)."""
+        return self._getters[name](account, at)
+
+    def _definitions(self) -> dict[str, Callable[[str, datetime], float | bool]]:
+        """Every feature as a function of (account, at), in the order features() lists them."""
         c = self.counters
-        out: Features = {}
-        for score_name, count_name, score_key, count_key in self._category_names:
-            out[score_name] = c.maximum(account + score_key, at, WEEK)
-            out[count_name] = c.total(account + count_key, at, WEEK)
-        private_day = c.total(f"{account}:private_msgs", at, DAY)
-        fingerprint = c.get(f"{account}:last_fingerprint")
-        since = self.since(account)
-        ring_size, ring_score = self.rings.get(account, (0, 0.0))
-        handles = c.distinct(f"{account}:handles", at, MONTH)
-        out.update(
-            {
-                "features.msgs_per_hour": c.total(f"{account}:msgs", at, HOUR),
-                "features.distinct_recipients_day": float(
-                    c.distinct(f"{account}:recipients", at, DAY)
-                ),
-                "features.stranger_ratio": (
-                    c.total(f"{account}:stranger_msgs", at, DAY) / private_day
-                    if private_day
-                    else 0.0
-                ),
-                "features.friend_requests_per_hour": c.total(f"{account}:friend_reqs", at, HOUR),
-                "features.group_invites_day": c.total(f"{account}:group_invites", at, DAY),
-                "features.near_duplicate_recipients_hour": float(
-                    c.distinct(f"{account}:dup:{fingerprint}", at, HOUR) if fingerprint else 0
-                ),
-                "features.payers_day": float(c.distinct(f"{account}:payers", at, DAY)),
-                "features.payments_out_day": c.total(f"{account}:payments_out", at, DAY),
-                "features.small_payments_after_ad_day": c.total(
-                    f"{account}:small_after_ad", at, DAY
-                ),
-                "features.reports_weighted": c.total(f"{account}:reports_w", at, MONTH),
-                "features.account_age_days": (
-                    (at - since).total_seconds() / 86400 if since else 0.0
-                ),
-                "entities.contact_handles": float(handles),
-                "entities.has_contact": handles > 0,
-                "ring.size": float(ring_size),
-                "ring.score": ring_score,
-            }
-        )
+        out: dict[str, Callable[[str, datetime], float | bool]] = {}
+        for category in self.categories:
+            out[f"score.{category}"] = _windowed(c.maximum, f":score:{category}", WEEK)
+            out[f"count.{category}"] = _windowed(c.total, f":count:{category}", WEEK)
+
+        def stranger_ratio(a: str, at: datetime) -> float:
+            private = c.total(f"{a}:private_msgs", at, DAY)
+            return c.total(f"{a}:stranger_msgs", at, DAY) / private if private else 0.0
+
+        def near_duplicates(a: str, at: datetime) -> float:
+            fingerprint = c.get(f"{a}:last_fingerprint")
+            return float(c.distinct(f"{a}:dup:{fingerprint}", at, HOUR) if fingerprint else 0)
+
+        def age_days(a: str, at: datetime) -> float:
+            since = self.since(a)
+            return (at - since).total_seconds() / 86400 if since else 0.0
+
+        out |= {
+            "features.msgs_per_hour": lambda a, at: c.total(f"{a}:msgs", at, HOUR),
+            "features.distinct_recipients_day": lambda a, at: float(
+                c.distinct(f"{a}:recipients", at, DAY)
+            ),
+            "features.stranger_ratio": stranger_ratio,
+            "features.friend_requests_per_hour": lambda a, at: c.total(
+                f"{a}:friend_reqs", at, HOUR
+            ),
+            "features.group_invites_day": lambda a, at: c.total(f"{a}:group_invites", at, DAY),
+            "features.near_duplicate_recipients_hour": near_duplicates,
+            "features.payers_day": lambda a, at: float(c.distinct(f"{a}:payers", at, DAY)),
+            "features.payments_out_day": lambda a, at: c.total(f"{a}:payments_out", at, DAY),
+            "features.small_payments_after_ad_day": lambda a, at: c.total(
+                f"{a}:small_after_ad", at, DAY
+            ),
+            "features.reports_weighted": lambda a, at: c.total(f"{a}:reports_w", at, MONTH),
+            "features.account_age_days": age_days,
+            "entities.contact_handles": lambda a, at: float(c.distinct(f"{a}:handles", at, MONTH)),
+            "entities.has_contact": lambda a, at: c.distinct(f"{a}:handles", at, MONTH) > 0,
+            "ring.size": lambda a, at: float(self.rings.get(a, (0, 0.0))[0]),
+            "ring.score": lambda a, at: self.rings.get(a, (0, 0.0))[1],
+        }
         return out
+
+
+def _windowed(
+    read: Callable[[str, datetime, timedelta], float], suffix: str, window: timedelta
+) -> Callable[[str, datetime], float]:
+    """``read(account + suffix, at, window)`` as a feature of (account, at)."""
+    return lambda account, at: read(account + suffix, at, window)

@@ -55,7 +55,7 @@ DTYPES: dict[ValueType, type] = {
 
 _NONE = np.asarray(None, dtype=object)  # to find the Nones of an object column
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -86,7 +86,7 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Value:
                 return a * b
             return a / b if b != 0 else 0.0
         case Comparison(op=op, left=left, right=right):
-            return bool(_COMPARE[op](evaluate(left, env), evaluate(right, env)))
+            return bool(COMPARE[op](evaluate(left, env), evaluate(right, env)))
         case Logical(op=op, left=left, right=right):
             first = bool(evaluate(left, env))
             if first is (op == "or"):  # true or ..., false and ...: decided by the left side
@@ -197,7 +197,7 @@ def _compile(node: Node) -> Build:
         case Arithmetic(op=op, left=left, right=right):
             return _arithmetic(op, _compile(left), _compile(right))
         case Comparison(op=op, left=left, right=right):
-            compare, lhs, rhs = _COMPARE[op], _compile(left), _compile(right)
+            compare, lhs, rhs = COMPARE[op], _compile(left), _compile(right)
             return lambda frame: np.asarray(compare(lhs(frame), rhs(frame)), dtype=np.bool_)
         case Logical(op=op, left=left, right=right):
             combine = np.logical_and if op == "and" else np.logical_or

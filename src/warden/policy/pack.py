@@ -48,6 +48,7 @@ from warden.policy.caps import (
 )
 from warden.policy.errors import PolicyError
 from warden.policy.evaluation import evaluate
+from warden.policy.gate import Gate, gate_of
 from warden.policy.ladders import Ladder, LadderStep, next_step, read_ladder
 from warden.policy.names import NameRegistry
 from warden.policy.rules import CompiledRule, Rule, read_rule
@@ -199,9 +200,7 @@ class PolicyPack:
             for index, compiled in enumerate(compiled_rules):
                 fired = np.flatnonzero(compiled.vectorized(subset, len(members)))
                 evidence = (
-                    compiled.evidence_of_rows(subset, fired)
-                    if with_evidence
-                    else [()] * len(fired)
+                    compiled.evidence_of_rows(subset, fired) if with_evidence else [()] * len(fired)
                 )
                 firing.extend(
                     (int(members[row]), index, found, compiled_rules)
@@ -212,6 +211,14 @@ class PolicyPack:
             (row, self._decision(rules[index], account_ids[row], ats[row], campaign, evidence))
             for row, index, evidence, rules in firing
         ]
+
+    def gate(self, campaign: Campaign | None = None, unknown: frozenset[str] = frozenset()) -> Gate:
+        """The cheap test that no rule can fire (:mod:`warden.policy.gate`), for the rules
+        as written and, with ``campaign``, as the campaign scales them."""
+        conditions = [c.condition for c in self.rules_in_force(None, datetime.now(UTC))]
+        if campaign is not None:
+            conditions += [c.condition for c in self.rules_in_force(campaign, campaign.start)]
+        return gate_of(conditions, unknown)
 
     def rule_evidence(self, rule_id: str, raw: Callable[[str], Any]) -> tuple[Evidence, ...]:
         """The feature evidence :meth:`evaluate` gives a decision of ``rule_id`` (the values of

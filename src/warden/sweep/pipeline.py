@@ -35,12 +35,14 @@ from sqlalchemy import Engine
 from warden.domain.actions import Decision
 from warden.enforce.ingest import EventEvidence
 from warden.policy import Campaign, PolicyPack, load_pack
+from warden.policy.gate import Gate
 from warden.sweep.enforce import Group, Outcome, by_group, plan_sweep
 from warden.sweep.rings import RingResult, RingSettings, assemble, entity_pairs, guarded
 from warden.sweep.shard import SinceTable
 from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RING_NAMES = frozenset({"ring.size", "ring.score"})  # known only after the shards
 SHARD_TABLES = ("features", "verdicts", "links", "accounts", "quarantined")
 ProgressFn = Callable[[str, int, int | None], None]  # (stage, done so far, total)
 
@@ -72,6 +74,7 @@ class ShardJob:
     work: Path
     since: SinceTable
     categories: tuple[str, ...]
+    gate: Gate | None = None  # rows no rule could fire on are not evaluated
 
 
 class SweepEngine(Protocol):
@@ -138,7 +141,8 @@ def run_sweep(
     lap("load")
 
     since = since_table(table)
-    job = ShardJob(options.policy, max(1, options.workers), work, since, pack.categories)
+    gate = pack.gate(campaign, unknown=RING_NAMES)
+    job = ShardJob(options.policy, max(1, options.workers), work, since, pack.categories, gate)
     engine.run_shards(table, job, report)
     shards = {name: _read_work(work, name) for name in SHARD_TABLES}
     lap("screen_and_fold")

@@ -20,6 +20,7 @@ Out of a shard come plain columns (written as Parquet by the engines):
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -43,6 +44,7 @@ from warden.domain.events import (
 )
 from warden.domain.verdicts import FLAG_THRESHOLD, EntityKind, Verdict
 from warden.io.events import Quarantined, validate_record
+from warden.policy.gate import Gate
 from warden.sweep.table import BOOKKEEPING, shard_of
 
 SCREEN_BATCH = 2048
@@ -96,8 +98,13 @@ def run_shard(
     categories: tuple[str, ...],
     since: SinceTable,
     progress: Callable[[int], None] | None = None,
+    gate: Gate | None = None,
 ) -> ShardOutput:
-    """Replay ``rows`` (this shard's routed events, in sweep order) and collect its output."""
+    """Replay ``rows`` (this shard's routed events, in sweep order) and collect its output.
+
+    With ``gate`` (the policy's, :mod:`warden.policy.gate`), a touched account's features
+    are computed in full only when some rule could fire on them; other rows are left out of
+    ``features`` — they could not have produced a decision."""
     out = ShardOutput()
     replay = _Replay(since)
     folder = FeatureFolder(MemoryCounters(), categories, since=replay.since)
@@ -134,6 +141,10 @@ def run_shard(
                 _author_output(out, seq, event, fields, flagged, regions)
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
+                    continue
+                if gate is not None and not gate.may_fire(
+                    functools.partial(folder.feature, account, event.ts)
+                ):
                     continue
                 env = folder.features(account, event.ts)
                 if feature_names is None:

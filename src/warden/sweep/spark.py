@@ -73,7 +73,13 @@ class SparkEngine:
             shard = int(rows.column("_shard")[0].as_py())
             rows = rows.drop_columns(["_shard"]).sort_by([("_seq", "ascending")])
             output = run_shard(
-                rows, shard, job.shards, _screener(str(job.policy)), job.categories, job.since
+                rows,
+                shard,
+                job.shards,
+                _screener(str(job.policy)),
+                job.categories,
+                job.since,
+                gate=job.gate,
             )
             write_shard(output.tables(), job.work, shard)
             return pa.table({"shard": [shard], "events": [output.events]})
