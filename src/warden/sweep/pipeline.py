@@ -37,7 +37,14 @@ from warden.enforce.ingest import EventEvidence
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
 from warden.sweep.enforce import Group, Outcome, by_group, plan_sweep
-from warden.sweep.rings import RingResult, RingSettings, assemble, entity_pairs, guarded
+from warden.sweep.rings import (
+    RingResult,
+    RingSettings,
+    assemble,
+    entity_pairs,
+    guarded,
+    linking,
+)
 from warden.sweep.shard import SinceTable
 from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
 
@@ -149,7 +156,8 @@ def run_sweep(
 
     found_at = datetime.now(UTC).replace(microsecond=0)
     pairs, hubs = guarded(entity_pairs(shards["links"]), options.rings)
-    labels = engine.components(pairs) if pairs.num_rows else {}
+    edges = linking(pairs, options.rings)
+    labels = engine.components(edges) if edges.num_rows else {}
     flagged = dict(
         zip(
             shards["accounts"].column("account_id").to_pylist(),

@@ -11,14 +11,18 @@ the graph honest:
 * **the ring score** — the share of a component's members whose own content was flagged.
   A family sharing a tablet forms a component too; its score is 0 and no rule reads it.
 
+* **weak links count in pairs** — friends pay the same friend, families share a tablet and
+  a home IP: one shared payee, device or IP prefix links nobody; two different ones shared
+  by the same two accounts do (:func:`linking`). Contact handles link on their own.
+
 Components are computed by the engine (SciPy locally, large-star/small-star on Spark);
-everything else — guards, scores, evidence, ring ids — is this module's, so both engines
-report the same rings.
+everything else — guards, weak pairs, scores, evidence, ring ids — is this module's, so both
+engines report the same rings.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +45,10 @@ DEFAULT_MAX_ACCOUNTS: Mapping[str, int] = {
     "ip24": 12,
 }
 SAMPLE_EVENTS = 3
+#: Entities ordinary people share too: friends pay the same friend, families share a tablet
+#: and a home IP. One of them links nobody; two different ones shared by the same two
+#: accounts (a device *and* an IP prefix, a payee *and* a device) do.
+WEAK_KINDS = frozenset({"payee", "device", "ip24"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class RingSettings:
     max_accounts: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_ACCOUNTS))
     min_size: int = 3  # a ring has at least this many members…
     min_score: float = 0.5  # …and at least this share of them flagged for their own content
+    weak_kinds: frozenset[str] = WEAK_KINDS  # links that count only in pairs…
+    weak_needed: int = 2  # …this many different ones shared by the same two accounts
 
     def keeps(self, entity: str, accounts: int) -> bool:
         kind = entity.split(":", 1)[0]
@@ -99,6 +109,36 @@ def guarded(pairs: pa.Table, settings: RingSettings) -> tuple[pa.Table, dict[str
     return pairs.filter(pa.array(keep)), hubs
 
 
+def linking(pairs: pa.Table, settings: RingSettings) -> pa.Table:
+    """The (account_id, entity) edges components are computed over: strong entities as they
+    are; weak ones replaced by one ``pair:<a>|<b>`` node for every two accounts that share
+    at least ``settings.weak_needed`` different weak entities."""
+    if pairs.num_rows == 0:
+        return pairs.select(["account_id", "entity"])
+    weak = sorted(settings.weak_kinds)
+    kinds = ", ".join(f"'{k}'" for k in weak)
+    query = f"""
+        WITH tagged AS (
+            SELECT account_id, entity, split_part(entity, ':', 1) AS kind FROM pairs
+        ),
+        shared AS (
+            SELECT a.account_id AS a, b.account_id AS b
+            FROM tagged a JOIN tagged b
+              ON a.entity = b.entity AND a.account_id < b.account_id
+            WHERE a.kind IN ({kinds})
+            GROUP BY a.account_id, b.account_id
+            HAVING count(DISTINCT a.entity) >= {int(settings.weak_needed)}
+        )
+        SELECT account_id, entity FROM tagged WHERE kind NOT IN ({kinds})
+        UNION ALL SELECT a, 'pair:' || a || '|' || b FROM shared
+        UNION ALL SELECT b, 'pair:' || a || '|' || b FROM shared
+        ORDER BY 1, 2
+    """
+    connection = duckdb.connect()
+    connection.register("pairs", pairs.select(["account_id", "entity"]))
+    return connection.sql(query).to_arrow_table()
+
+
 def local_components(pairs: pa.Table) -> dict[str, int]:
     """Account → component label, over the bipartite account–entity graph (SciPy)."""
     accounts = pairs.column("account_id").to_pylist()
@@ -127,7 +167,8 @@ def assemble(
     sweep_id: str,
     found_at: datetime,
 ) -> RingResult:
-    """Rings from component labels (any labelling: only who is with whom matters)."""
+    """Rings from component labels (any labelling: only who is with whom matters). A ring's
+    evidence is every (member, entity) pair whose entity at least two members share."""
     members: dict[int | str, list[str]] = defaultdict(list)
     for account, label in labels.items():
         members[label].append(account)
@@ -151,7 +192,9 @@ def assemble(
             features[account] = (len(group), score)
         if len(group) < settings.min_size or score < settings.min_score:
             continue
-        evidence = tuple(link for a in group for link in sorted(links[a], key=lambda x: x.entity))
+        in_ring = [link for a in group for link in sorted(links[a], key=lambda x: x.entity)]
+        shared = Counter(link.entity for link in in_ring)
+        evidence = tuple(link for link in in_ring if shared[link.entity] >= 2)
         rings.append(
             Ring(
                 ring_id=ring_id_for(group),
@@ -165,25 +208,3 @@ def assemble(
         )
     rings.sort(key=lambda r: (-r.size, r.ring_id))
     return RingResult(rings, features, hubs)
-
-
-def find_rings_local(
-    links: pa.Table,
-    flagged: Mapping[str, bool],
-    *,
-    settings: RingSettings,
-    sweep_id: str,
-    found_at: datetime,
-) -> RingResult:
-    """The local engine's ring finding: DuckDB aggregation, hub guards, SciPy components."""
-    pairs, hubs = guarded(entity_pairs(links), settings)
-    labels = local_components(pairs) if pairs.num_rows else {}
-    return assemble(
-        pairs,
-        labels,
-        flagged,
-        settings=settings,
-        hubs=hubs,
-        sweep_id=sweep_id,
-        found_at=found_at,
-    )
