@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sweepdata import POLICY, action_rows, ring_scenario, write_jsonl
 
 import warden.sweep.enforce as sweep_enforce
@@ -132,6 +132,12 @@ def test_enforce_applies_the_shadow_plan_with_audit_and_rings(
     with UnitOfWork(engine) as uow:
         (ring,) = uow.rings.list()
         assert ring.members == shadow.rings.rings[0].members
+    # every account the sweep saw counts as active in the transparency report
+    with engine.connect() as connection:
+        active = connection.execute(
+            text("SELECT count(DISTINCT account_id) FROM events_seen WHERE kind = 'activity'")
+        ).scalar_one()
+    assert active == enforced.active_accounts
     # online ingestion reads ring.* from the rings the sweep stored
     assert stored_ring_features(engine) == {m: (ring.size, ring.score) for m in ring.members}
     with UnitOfWork(engine) as uow:

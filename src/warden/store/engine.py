@@ -100,3 +100,14 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
     key = inspect(model).primary_key[0]
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None
+
+
+def insert_many_if_absent(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], batch: int = 5000
+) -> None:
+    """Insert many rows, skipping keys that exist (``ON CONFLICT DO NOTHING``, in batches)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).on_conflict_do_nothing()
+    for start in range(0, len(rows), batch):
+        session.execute(statement, rows[start : start + batch])

@@ -209,6 +209,7 @@ def run_sweep(
     )
     if options.mode == "enforce" and store is not None:
         _store_quarantine(store, shards["quarantined"])
+        _record_activity(store, table, sweep_id)
     lap("plan")
 
     counts = {
@@ -431,6 +432,44 @@ def _store_quarantine(store: Engine, quarantined: pa.Table) -> None:
                 at=now,
             )
         uow.commit()
+
+
+def _record_activity(store: Engine, table: pa.Table, sweep_id: str) -> None:
+    """One ``events_seen`` row per account and day it was active (kind ``activity``), so the
+    transparency report's *active accounts* include everyone the sweep saw — without
+    marking a million events (online ingestion of them stays possible)."""
+    from warden.store.engine import insert_many_if_absent
+    from warden.store.schema import EventSeenRow
+
+    valid = table.filter(
+        pc.and_(
+            pc.is_valid(table.column("account_id")),
+            pc.not_equal(table.column("_ts_us"), UNPARSEABLE_TS),
+        )
+    )
+    days = pc.divide(valid.column("_ts_us"), 86_400_000_000)
+    active = (
+        pa.table({"account_id": valid.column("account_id"), "day": days})
+        .group_by(["account_id", "day"])
+        .aggregate([])
+    )
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "event_id": f"activity:{sweep_id}:{account}:{day}"[:128],
+            "account_id": account,
+            "kind": "activity",
+            "ts": EPOCH + timedelta(days=day),
+            "ingested_at": now,
+        }
+        for account, day in zip(
+            active.column("account_id").to_pylist(), active.column("day").to_pylist(), strict=True
+        )
+    ]
+    from sqlalchemy.orm import Session
+
+    with Session(store) as session, session.begin():
+        insert_many_if_absent(session, EventSeenRow, rows)
 
 
 def write_outputs(result: SweepResult) -> None:
