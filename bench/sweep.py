@@ -59,7 +59,9 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float, int]:
+def measured(
+    command: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], float, int]:
     """Run ``command``; its wall time and the peak RSS of its process tree."""
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -143,13 +145,24 @@ def main() -> None:
     report = {
         "benchmark": "sweep",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "input": {"accounts": args.accounts, "days": args.days, "seed": args.seed,
-                  "messages": messages, "events": events},  # fmt: skip
+        "input": {
+            "accounts": args.accounts,
+            "days": args.days,
+            "seed": args.seed,
+            "messages": messages,
+            "events": events,
+        },
         "simulation": simulation,
         "engines": runs,
         "engines_agree_per_role": same,
-        "targets": {"local_seconds": 120, "precision": 0.97, "recall": 0.90,
-                    "ordinary_share_actioned": 0.002, "ring_recovered": 0.95, "ring_purity": 0.95},  # fmt: skip
+        "targets": {
+            "local_seconds": 120,
+            "precision": 0.97,
+            "recall": 0.90,
+            "ordinary_share_actioned": 0.002,
+            "ring_recovered": 0.95,
+            "ring_purity": 0.95,
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
@@ -159,7 +172,8 @@ def main() -> None:
     ]
     first = next(iter(runs.values()))
     print(
-        f"sweep {messages:,} messages / {args.accounts:,} accounts — " + "; ".join(parts)
+        f"sweep {messages:,} messages / {args.accounts:,} accounts — "
+        + "; ".join(parts)
         + f"; precision {first['precision']:.4f} recall {first['recall']:.4f} ordinary "
         f"{first['ordinary_share_actioned'] * 100:.3f}% rings recovered "
         f"{(first['ring_recovered'] or 0) * 100:.1f}% purity {(first['ring_purity'] or 0) * 100:.1f}%"

@@ -139,7 +139,7 @@ def test_enforce_applies_the_shadow_plan_with_audit_and_rings(
         ).scalar_one()
     assert active == enforced.active_accounts
     # online ingestion reads ring.* from the rings the sweep stored
-    assert stored_ring_features(engine) == {m: (ring.size, ring.score) for m in ring.members}
+    assert stored_ring_features(engine) == dict.fromkeys(ring.members, (ring.size, ring.score))
     with UnitOfWork(engine) as uow:
         closes = [r for r in uow.actions.list() if r.action.type.value == "close"]
         assert closes
