@@ -110,7 +110,7 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Value:
 
 def coerce(name: Name, raw: Any) -> Value:
     """An account's raw feature value as the name's declared type (``None`` → the zero)."""
-    kind = _declared(name)
+    kind = declared(name)
     if raw is None:
         return ZERO[kind]
     if kind is ValueType.NUMBER:
@@ -125,7 +125,7 @@ def _number(value: Value) -> float:
     return value
 
 
-def _declared(name: Name) -> ValueType:
+def declared(name: Name) -> ValueType:
     if name.type is None:
         raise InputError(f"name {name.name!r} is unresolved; run expressions.check() first")
     return name.type
@@ -166,7 +166,7 @@ class _Frame:
         self.cache: dict[str, Column] = {}
 
     def column(self, name: Name) -> Column:
-        kind = _declared(name)
+        kind = declared(name)
         if name.name not in self.cache:
             raw = self.columns.get(name.name)
             data: Column

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from warden.policy.evaluation import COMPARE, coerce
-from warden.policy.syntax import Boolean, Comparison, Logical, Name, Node, Number
+from warden.policy.evaluation import COMPARE, coerce, declared
+from warden.policy.syntax import Boolean, Comparison, Logical, Name, Node, Number, ValueType
 
 Atoms = tuple[Node, ...]  # a disjunction: the condition holds only if one of these does
 
@@ -60,7 +60,9 @@ class Gate:
         for name, compare, constant in self._tests:
             known = seen.get(name.name, _UNSET)
             if known is _UNSET:
-                known = seen[name.name] = coerce(name, value(name.name))
+                raw = value(name.name)
+                plain = raw.__class__ is (float if declared(name) is ValueType.NUMBER else bool)
+                known = seen[name.name] = raw if plain else coerce(name, raw)
             if compare(known, constant) if compare is not None else known:
                 return True
         return False

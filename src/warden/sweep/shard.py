@@ -123,14 +123,14 @@ def run_shard(
     for batch in _parsed(rows, shard, shards, out):
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
-        for index, (_, event) in enumerate(batch):
+        for index, (_, _, event) in enumerate(batch):
             for name, text in event.texts().items():
                 texts.append(text)
                 owners.append((index, name))
         per_event: dict[int, list[tuple[str, Verdict]]] = defaultdict(list)
         for (index, name), verdict in zip(owners, screener.screen(texts), strict=True):
             per_event[index].append((name, verdict))
-        for index, (seq, event) in enumerate(batch):
+        for index, (seq, ts_us, event) in enumerate(batch):
             replay.seq = seq
             fields = per_event.get(index, [])
             verdicts = [v for _, v in fields]
@@ -138,7 +138,7 @@ def run_shard(
             author = event.account_id
             if owns(author):
                 out.events += 1
-                _author_output(out, seq, event, fields, flagged, regions)
+                _author_output(out, seq, ts_us, event, fields, flagged, regions)
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
@@ -149,9 +149,7 @@ def run_shard(
                 env = folder.features(account, event.ts)
                 if feature_names is None:
                     feature_names = ("_seq", "account_id", "event_id", "_ts_us", *env)
-                feature_rows.append(
-                    (seq, account, event.event_id, _micros(event.ts), *env.values())
-                )
+                feature_rows.append((seq, account, event.event_id, ts_us, *env.values()))
         if progress is not None:
             progress(len(batch))
     if feature_names is not None:
@@ -185,12 +183,13 @@ class _Replay:
 def _author_output(
     out: ShardOutput,
     seq: int,
+    ts: int,
     event: Event,
     fields: list[tuple[str, Verdict]],
     flagged: dict[str, bool],
     regions: dict[str, str | None],
 ) -> None:
-    author, ts = event.account_id, _micros(event.ts)
+    author = event.account_id
     flagged.setdefault(author, False)
     for name, verdict in fields:
         top = max(verdict.categories.items(), key=lambda kv: kv[1], default=("", 0.0))
@@ -246,18 +245,18 @@ def ip_prefix(ip: str) -> str | None:
 
 def _parsed(
     rows: pa.Table, shard: int, shards: int, out: ShardOutput, size: int = SCREEN_BATCH
-) -> Iterator[list[tuple[int, Event]]]:
+) -> Iterator[list[tuple[int, int, Event]]]:
     """Valid events in batches; invalid records go to ``out.quarantined`` (author's shard)."""
     names = [n for n in rows.column_names if n not in BOOKKEEPING and n != "_raw"]
     for record_batch in rows.to_batches(max_chunksize=size):
-        batch: list[tuple[int, Event]] = []
+        batch: list[tuple[int, int, Event]] = []
         columns = record_batch.to_pydict()
         count = record_batch.num_rows
         raws = columns.get("_raw")
-        for i in range(count):
+        for i, values in enumerate(zip(*(columns[n] for n in names), strict=True)):
             if raws is not None and raws[i] is not None:
                 continue
-            data = {n: columns[n][i] for n in names if columns[n][i] is not None}
+            data = {n: v for n, v in zip(names, values, strict=True) if v is not None}
             try:
                 event = parse_event(data)
             except ValidationError:
@@ -269,7 +268,7 @@ def _parsed(
                 assert isinstance(result, Quarantined)
                 out.quarantined.append(result)
                 continue
-            batch.append((columns["_seq"][i], event))
+            batch.append((columns["_seq"][i], columns["_ts_us"][i], event))
         if raws is not None:
             for i in range(count):
                 if raws[i] is not None and shard == 0:
@@ -284,7 +283,3 @@ def _parsed(
                         )
                     )
         yield batch
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
