@@ -255,6 +255,9 @@ def plan_sweep(
     if enforce and engine is not None and rings:
         outcome.rings_stored = _store_rings(engine, rings, actor)
     pending: list[tuple[Group, Plan, list[Decision]]] = []
+    # account → (standing, live rules, campaign active, reasons) of a plan that changed
+    # nothing for reasons that hold as long as those do (see SETTLED)
+    settled: dict[str, tuple[Standing, frozenset[str], bool, dict[str, str]]] = {}
     for group in groups:
         book.now = group.at
         for decision in group.decisions:
@@ -267,10 +270,31 @@ def plan_sweep(
             outcome.set_aside[quiet] += len(decisions)
             continue
         standing = book.standing(group.account_id, {d.category for d in decisions}, group.at)
+        live = frozenset(
+            d.rule_id
+            for d in decisions
+            if d.rule_id not in paused
+            and not (
+                (last := standing.last_struck.get(d.rule_id)) is not None
+                and d.at - last < DEFAULT_COOLDOWN
+            )
+        )
+        active = campaign is not None and campaign.active(group.at)
+        memo = settled.get(group.account_id)
+        if memo is not None and memo[0] is standing and memo[1] == live and memo[2] == active:
+            for d in decisions:
+                if d.rule_id in paused:
+                    outcome.set_aside[PAUSED_REASON] += 1
+                else:
+                    outcome.set_aside[memo[3].get(d.rule_id, COOLDOWN_REASON)] += 1
+            continue
         result = plan_decisions(pack, campaign, paused, decisions, standing, book.applied_on)
-        for _, reason in result.set_aside:
-            outcome.set_aside[_reason_kind(reason)] += 1
+        reasons = {d.rule_id: _reason_kind(reason) for d, reason in result.set_aside}
+        for reason in reasons.values():
+            outcome.set_aside[reason] += 1
         if not result.actions:
+            if all(reasons.get(rule) in SETTLED for rule in live):
+                settled[group.account_id] = (standing, live, active, reasons)
             continue
         shown = evidence(group.event_id)
         used = [
@@ -328,10 +352,19 @@ def group_key(sweep_id: str, group: Group) -> str:
     return f"{MARK}:{sweep_id}:{digest.hexdigest()}"
 
 
+COOLDOWN_REASON = "rule struck this account within the cooldown"
+PAUSED_REASON = "rule paused by its appeal overturn rate"
+#: Reasons for doing nothing that do not depend on the moment, only on the standing, the
+#: rules past their cooldown and whether the campaign is on: a close already awaiting review
+#: stays "nothing to change" until one of those changes (a lock or restriction would not:
+#: a later moment means a later end, which may change something).
+SETTLED = frozenset({"close would change nothing", "a stronger decision in the same category"})
+
+
 def _reason_kind(reason: str) -> str:
     """Set-aside reasons without their particulars ("rule struck this account 0:10:00 ago")."""
     if reason.startswith("rule struck this account"):
-        return "rule struck this account within the cooldown"
+        return COOLDOWN_REASON
     return reason
 
 

@@ -363,9 +363,12 @@ class Moments(Sequence[datetime]):
 def _evidence_lookup(
     table: pa.Table, verdicts: pa.Table, event_ids: set[str]
 ) -> Callable[[str], EventEvidence]:
-    """Event id → what the event shows, for the events that made rules fire."""
+    """Event id → what the event shows, for the events that made rules fire.
+
+    Only cheap indexes are built up front (a few hundred thousand firing events); what an
+    event's verdicts found is read when asked — for the few thousand that lead to actions."""
     wanted = pa.array(sorted(event_ids), pa.string())
-    found: dict[str, EventEvidence] = {}
+    heads: dict[str, tuple[str, str]] = {}
     if event_ids and "event_id" in table.column_names:
         rows = table.filter(pc.is_in(table.column("event_id"), value_set=wanted))
         for event_id, kind, author in zip(
@@ -374,25 +377,31 @@ def _evidence_lookup(
             rows.column("account_id").to_pylist(),
             strict=True,
         ):
-            found.setdefault(event_id, EventEvidence(event_id, kind, author))
+            heads.setdefault(event_id, (kind, author))
+    found = pa.table({"event_id": [], "matches": [], "entities": []})
+    where: dict[str, list[int]] = {}
     if event_ids and verdicts.num_rows:
-        rows = verdicts.filter(pc.is_in(verdicts.column("event_id"), value_set=wanted))
-        rows = rows.sort_by([("_seq", "ascending")])
-        for event_id, matches, entities in zip(
-            rows.column("event_id").to_pylist(),
-            rows.column("matches").to_pylist(),
-            rows.column("entities").to_pylist(),
-            strict=True,
-        ):
-            base = found[event_id]
-            found[event_id] = EventEvidence(
-                base.event_id,
-                base.kind,
-                base.author,
-                base.matches + tuple(tuple(m.split("\t", 2)) for m in matches),
-                base.entities + tuple(tuple(e.split("\t", 1)) for e in entities),
+        found = verdicts.filter(pc.is_in(verdicts.column("event_id"), value_set=wanted))
+        found = found.sort_by([("_seq", "ascending")]).combine_chunks()
+        for index, event_id in enumerate(found.column("event_id").to_pylist()):
+            where.setdefault(event_id, []).append(index)
+    matches, entities = found.column("matches"), found.column("entities")
+    cache: dict[str, EventEvidence] = {}
+
+    def lookup(event_id: str) -> EventEvidence:
+        if event_id not in cache:
+            kind, author = heads[event_id]
+            rows = where.get(event_id, [])
+            cache[event_id] = EventEvidence(
+                event_id,
+                kind,
+                author,
+                tuple(tuple(m.split("\t", 2)) for i in rows for m in matches[i].as_py()),
+                tuple(tuple(e.split("\t", 1)) for i in rows for e in entities[i].as_py()),
             )
-    return found.__getitem__
+        return cache[event_id]
+
+    return lookup
 
 
 def _read_work(work: Path, name: str) -> pa.Table:
