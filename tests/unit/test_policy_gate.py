@@ -60,3 +60,15 @@ def test_ordinary_rows_are_skipped_and_ring_names_are_never_used() -> None:
     assert not gate.may_fire(quiet.__getitem__)
     assert not {"ring.size", "ring.score"} & set(gate.names)
     assert gate.may_fire((quiet | {"score.sexual_services": 0.7}).__getitem__)
+
+
+@settings(max_examples=300, deadline=None)
+@given(env=st.fixed_dictionaries(FEATURES), slack=st.sampled_from([0.0, 0.1, 1.0]))
+def test_upper_bounds_never_change_the_answer(env: dict[str, object], slack: float) -> None:
+    gate = PACK.gate(CAMPAIGN, unknown=RING)
+
+    def bound(name: str) -> float | None:
+        value = env[name]
+        return float(value) + slack if name.startswith("score.") else None  # type: ignore[arg-type]
+
+    assert gate.may_fire(env.__getitem__, bound) == gate.may_fire(env.__getitem__)

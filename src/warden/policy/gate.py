@@ -52,12 +52,22 @@ class Gate:
                 tests.append((atom.left, COMPARE[atom.op], atom.right.value))
         return tuple(tests)
 
-    def may_fire(self, value: Callable[[str], Any]) -> bool:
-        """Whether any rule could fire where ``value(name)`` gives the row's features."""
+    def may_fire(
+        self, value: Callable[[str], Any], bound: Callable[[str], float | None] | None = None
+    ) -> bool:
+        """Whether any rule could fire where ``value(name)`` gives the row's features.
+
+        ``bound(name)``, when it knows one, is an upper bound of the name's value: an atom
+        ``name >= c`` (or ``>``) whose bound already fails is false without computing the
+        value — the caller promises ``value(name) <= bound(name)``."""
         if self.atoms is None:
             return True
         seen: dict[str, Any] = {}
         for name, compare, constant in self._tests:
+            if bound is not None and compare in _UPWARD:
+                ceiling = bound(name.name)
+                if ceiling is not None and not compare(ceiling, constant):
+                    continue
             known = seen.get(name.name, _UNSET)
             if known is _UNSET:
                 raw = value(name.name)
@@ -69,6 +79,7 @@ class Gate:
 
 
 _UNSET = object()
+_UPWARD = (COMPARE[">="], COMPARE[">"])
 
 
 def gate_of(conditions: Iterable[Node], unknown: frozenset[str] = frozenset()) -> Gate:
