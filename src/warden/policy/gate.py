@@ -16,7 +16,7 @@ whose condition has no usable necessary atoms keeps the gate open for every row.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,19 +53,19 @@ class Gate:
         return tuple(tests)
 
     def may_fire(
-        self, value: Callable[[str], Any], bound: Callable[[str], float | None] | None = None
+        self, value: Callable[[str], Any], ceilings: Mapping[str, float] | None = None
     ) -> bool:
         """Whether any rule could fire where ``value(name)`` gives the row's features.
 
-        ``bound(name)``, when it knows one, is an upper bound of the name's value: an atom
-        ``name >= c`` (or ``>``) whose bound already fails is false without computing the
-        value — the caller promises ``value(name) <= bound(name)``."""
+        ``ceilings`` holds upper bounds of some names' values: an atom ``name >= c`` (or
+        ``>``) whose ceiling already fails is false without computing the value — the caller
+        promises ``value(name) <= ceilings[name]``."""
         if self.atoms is None:
             return True
         seen: dict[str, Any] = {}
         for name, compare, constant in self._tests:
-            if bound is not None and compare in _UPWARD:
-                ceiling = bound(name.name)
+            if ceilings is not None and compare in _UPWARD:
+                ceiling = ceilings.get(name.name)
                 if ceiling is not None and not compare(ceiling, constant):
                     continue
             known = seen.get(name.name, _UNSET)

@@ -112,9 +112,10 @@ def run_shard(
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
     feature_rows: list[tuple[Any, ...]] = []  # turned into columns at the end
-    # account → category → highest content score ever folded: an upper bound of score.*
-    # (a 7-day maximum), so the gate can rule a score out without asking the counters
+    # account → score.<category> → highest content score ever folded: an upper bound of the
+    # feature (a 7-day maximum), so the gate can rule a score out without the counters
     scores: dict[str, dict[str, float]] = {}
+    no_scores = {f"score.{category}": 0.0 for category in categories}
     feature_names: tuple[str, ...] | None = None
 
     def owns(account: str) -> bool:
@@ -143,17 +144,20 @@ def run_shard(
                 out.events += 1
                 _author_output(out, seq, ts_us, event, fields, flagged, regions)
                 if fields:
-                    seen = scores.setdefault(author, {})
+                    seen = scores.get(author)
+                    if seen is None:
+                        seen = scores[author] = dict(no_scores)
                     for _, verdict in fields:
                         for category, score in verdict.categories.items():
-                            if score > seen.get(category, 0.0):
-                                seen[category] = score
+                            name = f"score.{category}"
+                            if score > seen.get(name, 0.0):
+                                seen[name] = score
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
                 if gate is not None and not gate.may_fire(
                     functools.partial(folder.feature, account, event.ts),
-                    functools.partial(_score_bound, scores.get(account)),
+                    scores.get(account, no_scores),
                 ):
                     continue
                 env = folder.features(account, event.ts)
@@ -170,13 +174,6 @@ def run_shard(
         out.accounts["flagged"].append(flagged.get(account, False))
         out.accounts["region"].append(regions.get(account))
     return out
-
-
-def _score_bound(seen: dict[str, float] | None, name: str) -> float | None:
-    """Upper bound of ``score.<category>``; None for other names (no bound known)."""
-    if not name.startswith("score."):
-        return None
-    return (seen or {}).get(name[6:], 0.0)
 
 
 class _Replay:
