@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
+from running import POLICY, warden
 
 from warden.cli.sample_day import scenario, write_scenario
-
-ROOT = Path(__file__).resolve().parents[2]
-POLICY = str(ROOT / "policies" / "default.yaml")
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {
-        "WARDEN_DATABASE_URL": f"sqlite:///{tmp_path / 'warden.db'}",
-        "WARDEN_ENV": "test",
-    }
-
-
-def warden(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "warden", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def ingest(env: dict[str, str], path: Path, *extra: str) -> dict[str, object]:

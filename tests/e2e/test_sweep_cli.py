@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from running import POLICY, warden
 
 from warden.cli.sample_day import scenario
-
-ROOT = Path(__file__).resolve().parents[2]
-POLICY = str(ROOT / "policies" / "default.yaml")
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {
-        "WARDEN_DATABASE_URL": f"sqlite:///{tmp_path / 'warden.db'}",
-        "WARDEN_ENV": "test",
-    }
 
 
 @pytest.fixture
@@ -36,17 +23,6 @@ def events(tmp_path: Path) -> Path:
             "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in part)
         )
     return folder
-
-
-def warden(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "warden", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_shadow_then_enforce_then_again(env: dict[str, str], events: Path, tmp_path: Path) -> None:
