@@ -86,7 +86,7 @@ class Ingestor:
         self.campaign = campaign
         self.actor = actor
         self.paused_rules = paused_rules(engine, pack)
-        self._quarantined: dict[str, set[tuple[int | None, str | None]]] = {}
+        self._quarantined: KnownQuarantine = {}
 
     def ingest(
         self, items: Iterable[Located | Quarantined], progress: Callable[[int], None] | None = None
@@ -121,22 +121,7 @@ class Ingestor:
     def _quarantine(self, item: Quarantined) -> None:
         """Keep a bad record — once: re-ingesting the file must not quarantine it again."""
         with UnitOfWork(self.engine) as uow:
-            if item.file not in self._quarantined:
-                self._quarantined[item.file] = {
-                    (q.line, q.raw) for q in uow.quarantine.list(file=item.file, limit=10**9)
-                }
-            if (item.line, item.raw) in self._quarantined[item.file]:
-                return
-            self._quarantined[item.file].add((item.line, item.raw))
-            uow.quarantine.add(
-                file=item.file,
-                line=item.line,
-                field=item.field or None,
-                value=item.value or None,
-                reason=item.reason,
-                raw=item.raw,
-                at=datetime.now(UTC),
-            )
+            keep_quarantined(uow, [item], self._quarantined, datetime.now(UTC))
             uow.commit()
 
     def _one(self, item: Located, verdicts: list[Verdict], summary: IngestSummary) -> None:
@@ -226,6 +211,37 @@ def plan_decisions(
         paused_rules=paused,
         campaign_shift=shifts,
     )
+
+
+#: file → (line, raw) of the records of that file already in quarantine
+KnownQuarantine = dict[str, set[tuple[int | None, str | None]]]
+
+
+def keep_quarantined(
+    uow: UnitOfWorkPort, items: Iterable[Quarantined], known: KnownQuarantine, at: datetime
+) -> int:
+    """Store each bad record unless the store has it already (same file, line and raw
+    text); ``known`` caches what the store holds per file. Returns how many were added."""
+    added = 0
+    for item in items:
+        if item.file not in known:
+            known[item.file] = {
+                (q.line, q.raw) for q in uow.quarantine.list(file=item.file, limit=10**9)
+            }
+        if (item.line, item.raw) in known[item.file]:
+            continue
+        known[item.file].add((item.line, item.raw))
+        uow.quarantine.add(
+            file=item.file,
+            line=item.line,
+            field=item.field or None,
+            value=item.value or None,
+            reason=item.reason,
+            raw=item.raw,
+            at=at,
+        )
+        added += 1
+    return added
 
 
 def acted_on(decisions: Sequence[Decision], result: Plan) -> list[Decision]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from warden.domain.actions import ActionType, Decision, Evidence, Severity
+from warden.domain.moments import to_micros
 from warden.policy.campaigns import NAME as CAMPAIGN_NAME
 from warden.policy.campaigns import (
     Campaign,
@@ -186,7 +187,7 @@ class PolicyPack:
         if campaign is None:
             active = np.zeros(rows, dtype=bool)
         elif moments_us is not None:
-            start, end = (_micros(campaign.start), _micros(campaign.end))
+            start, end = to_micros(campaign.start), to_micros(campaign.end)
             active = (moments_us >= start) & (moments_us < end)
         else:
             active = np.fromiter((campaign.active(at) for at in ats), dtype=bool, count=rows)
@@ -280,10 +281,6 @@ class PolicyPack:
             auto_close=rule.auto_close,
             jump_to=rule.jump_to,
         )
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 # --- loading --------------------------------------------------------------------------------

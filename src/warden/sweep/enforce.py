@@ -98,7 +98,7 @@ class StandingBook:
         # account → (standing, valid from, valid until): see standing()
         self._cache: dict[str, tuple[Standing, datetime, datetime]] = {}
 
-    def standing(self, account: str, categories: Iterable[str], at: datetime) -> Standing:
+    def standing(self, account: str, at: datetime) -> Standing:
         """The account's standing at ``at``, counting only what happened up to then.
 
         Strikes are counted for every category (the planner reads only those it needs), so
@@ -269,7 +269,7 @@ def plan_sweep(
         if quiet is not None:  # what the planner would answer, without building a standing
             outcome.set_aside[quiet] += len(decisions)
             continue
-        standing = book.standing(group.account_id, {d.category for d in decisions}, group.at)
+        standing = book.standing(group.account_id, group.at)
         live = frozenset(
             d.rule_id
             for d in decisions

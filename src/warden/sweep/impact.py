@@ -46,7 +46,6 @@ from warden.sweep.pipeline import SweepResult
 
 ORDINARY_ROLES = frozenset({"ordinary", "official"})
 NEW_ACCOUNT = timedelta(days=30)
-SEVERITY_ORDER = ("warn", "restrict", "lock", "close")
 
 
 def impact_figures(result: SweepResult) -> dict[str, Any]:
@@ -264,7 +263,7 @@ def render_impact(f: dict[str, Any]) -> str:
     sections = []
     matrix = f["accounts_by_action_and_category"]
     categories = sorted({c for per in matrix.values() for c in per})
-    types = [t for t in SEVERITY_ORDER if t in matrix]
+    types = [t.value for t in ActionType if t.value in matrix]  # mildest first
     sections.append(
         section(
             "Accounts by action and category",

@@ -21,7 +21,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -31,11 +31,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from warden.domain.actions import Decision
-from warden.enforce.ingest import EventEvidence
+from warden.domain.moments import from_micros
+from warden.enforce.ingest import EventEvidence, keep_quarantined
+from warden.io.events import Quarantined
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
+from warden.store.engine import insert_many_if_absent
+from warden.store.schema import EventSeenRow
+from warden.store.unit_of_work import UnitOfWork
 from warden.sweep.enforce import Group, Outcome, by_group, plan_sweep
 from warden.sweep.rings import (
     RingResult,
@@ -48,7 +54,7 @@ from warden.sweep.rings import (
 from warden.sweep.shard import SinceTable
 from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DAY_US = 86_400_000_000  # microseconds in a day
 RING_NAMES = frozenset({"ring.size", "ring.score"})  # known only after the shards
 SHARD_TABLES = ("features", "verdicts", "links", "accounts", "quarantined")
 ProgressFn = Callable[[str, int, int | None], None]  # (stage, done so far, total)
@@ -267,15 +273,21 @@ def sweep_identity(
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 
+def _dated(table: pa.Table) -> pa.Table:
+    """Records with an account and a readable time (the rest will be quarantined)."""
+    return table.filter(
+        pc.and_(
+            pc.is_valid(table.column("account_id")),
+            pc.not_equal(table.column("_ts_us"), UNPARSEABLE_TS),
+        )
+    )
+
+
 def since_table(table: pa.Table) -> dict[str, tuple[int | None, int | None, int]]:
     """For every account: position and time of its first signup, time of its first event."""
     if table.num_rows == 0 or "account_id" not in table.column_names:
         return {}
-    valid = table.filter(
-        pc.and_(
-            pc.is_valid(table.column("account_id")), pc.not_equal(table["_ts_us"], UNPARSEABLE_TS)
-        )
-    )
+    valid = _dated(table)
     first = valid.group_by("account_id").aggregate([("_ts_us", "min")])
     out: dict[str, tuple[int | None, int | None, int]] = {
         a: (None, None, t)
@@ -353,11 +365,11 @@ class Moments(Sequence[datetime]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if self._values is None:
             self._values = self._micros.tolist()
-        return EPOCH + timedelta(microseconds=self._values[index])
+        return from_micros(self._values[index])
 
     def __iter__(self) -> Iterator[datetime]:
         for value in self._micros.tolist():
-            yield EPOCH + timedelta(microseconds=value)
+            yield from_micros(value)
 
 
 def _evidence_lookup(
@@ -421,25 +433,12 @@ def _active_accounts(table: pa.Table) -> int:
 
 
 def _store_quarantine(store: Engine, quarantined: pa.Table) -> None:
-    from warden.store.unit_of_work import UnitOfWork
-
+    """The sweep's bad records into the store's quarantine, once (as ``warden ingest`` does)."""
     if quarantined.num_rows == 0:
         return
-    now = datetime.now(UTC)
     with UnitOfWork(store) as uow:
-        for row in quarantined.to_pylist():
-            known = {(q.line, q.raw) for q in uow.quarantine.list(file=row["file"], limit=10**9)}
-            if (row["line"], row["raw"]) in known:
-                continue
-            uow.quarantine.add(
-                file=row["file"],
-                line=row["line"],
-                field=row["field"] or None,
-                value=row["value"] or None,
-                reason=row["reason"],
-                raw=row["raw"],
-                at=now,
-            )
+        items = [Quarantined(**row) for row in quarantined.to_pylist()]
+        keep_quarantined(uow, items, {}, datetime.now(UTC))
         uow.commit()
 
 
@@ -447,16 +446,8 @@ def _record_activity(store: Engine, table: pa.Table, sweep_id: str) -> None:
     """One ``events_seen`` row per account and day it was active (kind ``activity``), so the
     transparency report's *active accounts* include everyone the sweep saw — without
     marking a million events (online ingestion of them stays possible)."""
-    from warden.store.engine import insert_many_if_absent
-    from warden.store.schema import EventSeenRow
-
-    valid = table.filter(
-        pc.and_(
-            pc.is_valid(table.column("account_id")),
-            pc.not_equal(table.column("_ts_us"), UNPARSEABLE_TS),
-        )
-    )
-    days = pc.divide(valid.column("_ts_us"), 86_400_000_000)
+    valid = _dated(table)
+    days = pc.divide(valid.column("_ts_us"), DAY_US)
     active = (
         pa.table({"account_id": valid.column("account_id"), "day": days})
         .group_by(["account_id", "day"])
@@ -468,15 +459,13 @@ def _record_activity(store: Engine, table: pa.Table, sweep_id: str) -> None:
             "event_id": f"activity:{sweep_id}:{account}:{day}"[:128],
             "account_id": account,
             "kind": "activity",
-            "ts": EPOCH + timedelta(days=day),
+            "ts": from_micros(day * DAY_US),
             "ingested_at": now,
         }
         for account, day in zip(
             active.column("account_id").to_pylist(), active.column("day").to_pylist(), strict=True
         )
     ]
-    from sqlalchemy.orm import Session
-
     with Session(store) as session, session.begin():
         insert_many_if_absent(session, EventSeenRow, rows)
 

@@ -25,7 +25,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -42,6 +42,7 @@ from warden.domain.events import (
     SignupEvent,
     parse_event,
 )
+from warden.domain.moments import from_micros
 from warden.domain.verdicts import FLAG_THRESHOLD, EntityKind, Verdict
 from warden.io.events import Quarantined, validate_record
 from warden.policy.gate import Gate
@@ -49,7 +50,6 @@ from warden.sweep.table import BOOKKEEPING, shard_of
 
 SCREEN_BATCH = 2048
 CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: account → (position of its first signup, that signup's time, its first event's time), times
 #: in UTC microseconds; for every account with events in the sweep
 SinceTable = Mapping[str, tuple[int | None, int | None, int]]
@@ -190,8 +190,8 @@ class _Replay:
             return None
         signup_seq, signup_us, first_us = known
         if signup_seq is not None and signup_us is not None and signup_seq < self.seq:
-            return EPOCH + timedelta(microseconds=signup_us)
-        return EPOCH + timedelta(microseconds=first_us)
+            return from_micros(signup_us)
+        return from_micros(first_us)
 
 
 def _author_output(

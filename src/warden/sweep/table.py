@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from warden.domain.moments import to_micros
 from warden.errors import InputError
 
 EVENT_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson")
@@ -33,7 +34,6 @@ EVENT_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson")
 ROUTED_BY = ("account_id", "payee_id", "target_account_id")
 BOOKKEEPING = ("_seq", "_file", "_row", "_ts_us")
 UNPARSEABLE_TS = np.iinfo(np.int64).min
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def event_files(folder: Path) -> list[Path]:
@@ -67,9 +67,9 @@ def load_events(
     table = table.append_column("_ts_us", pa.array(ts, pa.int64()))
     keep = np.ones(table.num_rows, dtype=bool)
     if since is not None:
-        keep &= (ts >= _to_micros(since)) | (ts == UNPARSEABLE_TS)
+        keep &= (ts >= to_micros(since)) | (ts == UNPARSEABLE_TS)
     if until is not None:
-        keep &= ts < _to_micros(until)
+        keep &= ts < to_micros(until)
     if not keep.all():
         table = table.filter(pa.array(keep))
     order = pc.sort_indices(table, sort_keys=[("_ts_us", "ascending"), ("_order", "ascending")])
@@ -192,10 +192,4 @@ def _parse_ts(value: object) -> int:
         return int(UNPARSEABLE_TS)
     if moment.tzinfo is None:
         return int(UNPARSEABLE_TS)
-    return _to_micros(moment)
-
-
-def _to_micros(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    return to_micros(moment)
