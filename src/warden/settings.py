@@ -15,11 +15,17 @@ variable                    default                  meaning
 ``WARDEN_REDIS_URL``        unset                    shared counters (in-process when unset)
 ``WARDEN_NATS_URL``         unset                    durable stream (disabled when unset)
 ``WARDEN_WEBHOOK_SECRET``   ``changeme``             HMAC key for outbox webhooks
+``WARDEN_HOME``             ``~/.local/share/warden`` where Warden keeps what it builds
+                                                     (``$XDG_DATA_HOME/warden`` when set)
+``WARDEN_MODELS_DIR``       ``$WARDEN_HOME/models``  the standard detectors
+                                                     (``warden models build``)
 ==========================  =======================  ====================================
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Self
 
 from pydantic import ValidationError, model_validator
@@ -43,6 +49,24 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     nats_url: str | None = None
     webhook_secret: str = "changeme"
+    home: Path | None = None
+    models_dir: Path | None = None
+
+    @property
+    def home_dir(self) -> Path:
+        """``WARDEN_HOME``, else ``$XDG_DATA_HOME/warden``, else ``~/.local/share/warden``."""
+        if self.home is not None:
+            return self.home.expanduser().resolve()
+        xdg = os.environ.get("XDG_DATA_HOME")
+        base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+        return (base / "warden").resolve()
+
+    @property
+    def models_path(self) -> Path:
+        """Where the standard detectors live: ``WARDEN_MODELS_DIR`` or ``<home>/models``."""
+        if self.models_dir is not None:
+            return self.models_dir.expanduser().resolve()
+        return self.home_dir / "models"
 
     @model_validator(mode="after")
     def _refuse_insecure_secret(self) -> Self:
