@@ -10,8 +10,8 @@ sentence embedding), and writes ``quality.json`` and ``quality.md``.
 
 Dataset quirks are handled here, not in Warden: the fine-grained set masks contact details
 (``WECHAT``, ``CELLPHONE``, ``URL`` …), which real messages never contain, so the masks are
-filled with realistic random stand-ins before training and testing — otherwise a model learns
-"upper-case mask word = spam" and fails on real traffic.
+filled with realistic random stand-ins (``warden.detect.masks``) before training and testing —
+otherwise a model learns "upper-case mask word = spam" and fails on real traffic.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import csv
 import json
 import os
 import random
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -33,6 +32,7 @@ import numpy as np
 from warden.detect.classifier import CLEAN, TextClassifier, TrainingSet, train
 from warden.detect.evaluation import cross_validate, evaluate, positive_f1
 from warden.detect.features import NgramConfig
+from warden.detect.masks import fill_masks
 from warden.text.catalog import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,69 +57,13 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
-_MASK = re.compile(r"URL|CELLPHONE|PHONE|WECHAT|HOTLINE|BANK|QQ|DIGIT|NAME|PLACE")
-_CITIES = [
-    "北京",
-    "上海",
-    "广州",
-    "深圳",
-    "杭州",
-    "成都",
-    "武汉",
-    "南京",
-    "东莞",
-    "重庆",
-    "西安",
-    "苏州",
-]
-_NAMES = [
-    "王经理",
-    "李小姐",
-    "张先生",
-    "刘总",
-    "陈老师",
-    "小美",
-    "阿华",
-    "赵女士",
-    "周师傅",
-    "芳芳",
-]
-_BANKS = ["工商银行", "建设银行", "农业银行", "中国银行", "招商银行", "交通银行", "平安银行"]
-
-
-def unmask(text: str, rng: random.Random) -> str:
-    """Fill the fine-grained set's masks with realistic random stand-ins (see module doc)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-
-    def fill(match: re.Match[str]) -> str:
-        kind = match.group(0)
-        if kind == "URL":
-            host = "".join(rng.choices(letters, k=rng.randint(4, 9)))
-            return f"http://{host}.{rng.choice(['com', 'cn', 'net', 'top', 'vip'])}/{rng.randint(1, 999)}"
-        if kind == "CELLPHONE":
-            return "1" + rng.choice("3456789") + "".join(rng.choices("0123456789", k=9))
-        if kind in ("PHONE", "HOTLINE"):
-            return "0" + "".join(rng.choices("0123456789", k=rng.randint(9, 10)))
-        if kind == "WECHAT":
-            return "".join(rng.choices(letters, k=rng.randint(3, 7))) + str(rng.randint(10, 9999))
-        if kind == "QQ":
-            return str(rng.randint(10_000, 2_999_999_999))
-        if kind == "BANK":
-            return rng.choice(_BANKS)
-        if kind == "DIGIT":
-            return str(rng.randint(1, 9999))
-        if kind == "NAME":
-            return rng.choice(_NAMES)
-        return rng.choice(_CITIES)
-
-    return _MASK.sub(fill, text)
-
-
 def finegrained(split: str, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     rows = csv_rows(data_dir() / "cn_spam_finegrained" / f"{split}.csv")
     return [
-        (r["label"].strip(), unmask(r["content"].strip(), rng)) for r in rows if r["label"].strip()
+        (r["label"].strip(), fill_masks(r["content"].strip(), rng))
+        for r in rows
+        if r["label"].strip()
     ]
 
 
@@ -198,7 +142,7 @@ def alternatives(
     from sklearn.metrics import f1_score, matthews_corrcoef
     from sklearn.svm import LinearSVC
 
-    from warden.detect.classifier import _featurize, fit_idf
+    from warden.detect.classifier import featurize, fit_idf
     from warden.text.normalize import Normalizer
 
     normalizer = Normalizer()
@@ -206,10 +150,10 @@ def alternatives(
     y_train, y_test = np.array(train_set.labels), np.array(test_set.labels)
 
     config = NgramConfig()
-    idf = fit_idf(_featurize(normalizer, config, train_set.texts, None))
-    x_train = _featurize(normalizer, config, train_set.texts, idf)
+    idf = fit_idf(featurize(normalizer, config, train_set.texts, None))
+    x_train = featurize(normalizer, config, train_set.texts, idf)
     start = time.perf_counter()
-    x_test = _featurize(normalizer, config, test_set.texts, idf)
+    x_test = featurize(normalizer, config, test_set.texts, idf)
     feature_s = time.perf_counter() - start
     for label, model in (
         ("warden n-grams + logistic regression", LogisticRegression(C=30, max_iter=3000)),

@@ -12,6 +12,7 @@ import typer
 
 from warden.cli import check, demo, enforcement, models, report, scan, simulate, sweep
 from warden.cli.audit import audit_app
+from warden.cli.detectors import models_app
 from warden.errors import WardenError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.command("check")(check.check)
 app.command("scan")(scan.scan)
 app.command("train")(models.train_command)
 app.command("eval")(models.eval_command)
+app.add_typer(models_app, name="models")
 app.command("ingest")(enforcement.ingest)
 app.command("appeal")(enforcement.appeal_command)
 app.add_typer(enforcement.accounts_app, name="accounts")

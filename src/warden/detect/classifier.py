@@ -50,7 +50,12 @@ def model_inputs(batch: FoldedBatch, signals: bool) -> list[str]:
     return [text + marker for text, marker in zip(spaced, markers, strict=True)]
 
 
-def _featurize(
+def ngram_counts(batch: FoldedBatch, config: NgramConfig) -> sp.csr_matrix:
+    """Raw hashed n-gram counts of a folded batch, as a model with ``config`` reads it."""
+    return HashedNgrams(config).counts(model_inputs(batch, bool(config.signals)))
+
+
+def featurize(
     normalizer: Normalizer, config: NgramConfig, texts: Sequence[str], idf: F32 | None
 ) -> sp.csr_matrix:
     """Sublinear TF × IDF, L2-normalized rows (the classic text-classification recipe)."""
@@ -68,7 +73,7 @@ def _weigh(ngrams: HashedNgrams, spaced: Sequence[str], idf: F32 | None) -> sp.c
     return _unit_rows(counts, data if idf is None else data * idf[counts.indices])
 
 
-def _weigh_again(weighted: sp.csr_matrix, idf: F32) -> sp.csr_matrix:
+def reweigh(weighted: sp.csr_matrix, idf: F32) -> sp.csr_matrix:
     """Apply ``idf`` to rows featurized without it (saves folding the training set twice)."""
     return _unit_rows(weighted, weighted.data * idf[weighted.indices])
 
@@ -128,7 +133,7 @@ class TextClassifier:
     def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self._normalizer is None:
             self._normalizer = Normalizer()
-        return _featurize(self._normalizer, self.config, texts, self.idf)
+        return featurize(self._normalizer, self.config, texts, self.idf)
 
     def margins(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Raw SVM margins, (texts, weight rows)."""
@@ -141,9 +146,13 @@ class TextClassifier:
 
     def predict_proba_batch(self, batch: FoldedBatch) -> npt.NDArray[np.float64]:
         """Probabilities for a batch the Screener has already folded (once, for every detector)."""
-        inputs = model_inputs(batch, bool(self.config.signals))
-        features = _weigh(HashedNgrams(self.config), inputs, self.idf)
-        return self._proba_from_margins(self._margins_of(features))
+        return self.predict_proba_counts(ngram_counts(batch, self.config))
+
+    def predict_proba_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float64]:
+        """Probabilities from raw n-gram counts (:func:`ngram_counts`), which models with the
+        same n-gram setting can share."""
+        data = np.log1p(counts.data) * self.idf[counts.indices]
+        return self._proba_from_margins(self._margins_of(_unit_rows(counts, data)))
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Calibrated probabilities, (texts, labels); rows sum to 1."""
@@ -328,9 +337,9 @@ def train(
     step = progress or (lambda _msg: None)
     normalizer = normalizer or Normalizer()
     step("featurizing")
-    raw = _featurize(normalizer, config, data.texts, None)
+    raw = featurize(normalizer, config, data.texts, None)
     idf = fit_idf(raw)
-    features = _weigh_again(raw, idf)
+    features = reweigh(raw, idf)
     y = np.array([labels.index(label) for label in data.labels])
     binary = len(labels) == 2
     folds = min(5, min(counts_per_label.values()))
@@ -345,7 +354,7 @@ def train(
         margins = margins.reshape(len(y), -1)
         calibration = np.array(
             [
-                _platt(margins[:, k], (y == (1 if binary else k)).astype(int))
+                platt(margins[:, k], (y == (1 if binary else k)).astype(int))
                 for k in range(margins.shape[1])
             ],
             dtype=np.float32,
@@ -391,7 +400,7 @@ def train(
     )
 
 
-def _platt(margins: npt.NDArray[np.float64], target: npt.NDArray[np.int_]) -> tuple[float, float]:
+def platt(margins: npt.NDArray[np.float64], target: npt.NDArray[np.int_]) -> tuple[float, float]:
     """Sigmoid slope and offset mapping margins to probabilities (Platt scaling)."""
     from sklearn.linear_model import LogisticRegression
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from warden.detect.classifier import CLEAN, TextClassifier
+import scipy.sparse as sp
+
+from warden.detect.classifier import CLEAN, TextClassifier, ngram_counts
+from warden.detect.features import NgramConfig
 from warden.domain.verdicts import Entity, Match, Verdict
 from warden.text.catalog import load_catalog
 from warden.text.entities import EntityExtractor
@@ -103,11 +106,17 @@ class Screener:
         ]
 
     def _model_scores(self, batch: FoldedBatch) -> list[dict[str, dict[str, float]]]:
+        """Each model's distribution per text. Models that read the same n-grams (the
+        standard detectors all do) share one hashing pass over the batch."""
         per_text: list[dict[str, dict[str, float]]] = [{} for _ in batch.texts]
         if not self.models:
             return per_text
+        counted: dict[NgramConfig, sp.csr_matrix] = {}
         for model in self.models:
-            proba = model.predict_proba_batch(batch)
+            counts = counted.get(model.config)
+            if counts is None:
+                counts = counted[model.config] = ngram_counts(batch, model.config)
+            proba = model.predict_proba_counts(counts)
             for number, row in enumerate(proba.tolist()):
                 per_text[number][model.name] = {
                     label: round(p, 6) for label, p in zip(model.labels, row, strict=True)

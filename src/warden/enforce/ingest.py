@@ -25,12 +25,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from warden.accounts.counters import Counters, MemoryCounters
 from warden.accounts.features import FeatureFolder
 from warden.detect.screener import Screener
+from warden.detect.standard import resolve_models
 from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus, Decision, Evidence
 from warden.domain.events import Event, ProfileEvent
 from warden.domain.verdicts import Verdict
@@ -39,6 +41,7 @@ from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import InForce, status_at
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
+from warden.settings import get_settings
 from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
 
@@ -370,11 +373,17 @@ def _chunks(
         yield chunk
 
 
-def screener_for(pack: PolicyPack) -> Screener:
-    """The screener a policy pack asks for: its lexicons, catalogs and models."""
+def screener_for(pack: PolicyPack, models_dir: Path | None = None) -> Screener:
+    """The screener a policy pack asks for: its lexicons, catalogs and models.
+
+    ``standard`` in the pack's models is the standard detector set in ``models_dir``
+    (default: the settings' ``WARDEN_MODELS_DIR``); see :mod:`warden.detect.standard`."""
     lexicons = pack.lexicons
+    if models_dir is None:
+        models_dir = get_settings().models_path
+    models = resolve_models(pack.models, models_dir, pack.path.parent)
     return Screener.from_lexicons(
-        lexicons.extra, defaults=lexicons.defaults, catalogs=lexicons.catalogs, models=pack.models
+        lexicons.extra, defaults=lexicons.defaults, catalogs=lexicons.catalogs, models=models
     )
 
 

@@ -1,0 +1,117 @@
+"""``warden models build|show``: the standard detector set, built from the shared data.
+
+The recipes live in :mod:`warden.detect.standard`; this module only runs them with a progress
+bar and prints the held-out figures the manifest records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from warden.detect.standard import RECIPES, build, read_manifest
+from warden.settings import get_settings
+from warden.text.catalog import data_dir
+
+models_app = typer.Typer(
+    help="The standard detectors: build them from labelled data, show what was built.",
+    no_args_is_help=True,
+)
+
+
+@models_app.command("build")
+def build_command(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="The shared datasets (default: WARDEN_DATA_DIR)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Models directory (default: WARDEN_MODELS_DIR)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Leave a dataset out of training and evaluation, e.g. to measure a detector "
+            "on a collection it has never seen (repeatable).",
+        ),
+    ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option("--max-rows", help="Train on a stable subsample of this many rows."),
+    ] = None,
+) -> None:
+    """Train the standard detectors (fraud, fake documents, gambling, sexual services, spam,
+    harassment) and write them with a manifest of data files and held-out figures."""
+    console = Console(stderr=True)
+    source = (data or data_dir()).resolve()
+    target = (out or get_settings().models_path).resolve()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("reading", total=len(RECIPES) + 2)
+
+        def step(message: str) -> None:
+            progress.update(task, description=message, advance=1)
+
+        manifest = build(
+            source, target, exclude_sources=exclude or (), max_rows=max_rows, progress=step
+        )
+        progress.update(task, description="done", completed=len(RECIPES) + 2)
+    _render(manifest, target, Console())
+
+
+@models_app.command("show")
+def show_command(
+    models: Annotated[
+        Path | None,
+        typer.Option("--models", help="Models directory (default: WARDEN_MODELS_DIR)."),
+    ] = None,
+) -> None:
+    """Show the standard detectors in a models directory and their held-out figures."""
+    target = (models or get_settings().models_path).resolve()
+    _render(read_manifest(target), target, Console())
+
+
+def _render(manifest: dict[str, Any], where: Path, console: Console) -> None:
+    table = Table(
+        "detector",
+        "category",
+        "training rows",
+        "held-out rows",
+        "precision",
+        "recall",
+        "MCC",
+        "false-positive rate",
+        title=f"standard detectors in {where} (built {manifest.get('created')})",
+    )
+    for detector in manifest["detectors"]:
+        held = detector.get("held_out", {})
+        table.add_row(
+            detector["name"],
+            detector["category"],
+            f"{detector.get('training_rows', 0):,}",
+            f"{held.get('rows', 0):,}",
+            _fmt(held.get("precision")),
+            _fmt(held.get("recall")),
+            _fmt(held.get("mcc")),
+            _fmt(held.get("false_positive_rate")),
+        )
+    console.print(table)
+    excluded = manifest.get("excluded_datasets") or []
+    if excluded:
+        console.print(f"datasets left out: {', '.join(excluded)}")
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else f"{value:.4f}"
