@@ -21,6 +21,11 @@ FEATURES = {
         for c in PACK.categories
     },
     **{f"count.{c}": st.sampled_from([0.0, 1.0, 3.0, 5.0]) for c in PACK.categories},
+    **{
+        f"intent.{c}": st.sampled_from([0.0, 0.5, 0.6, 0.7, 1.2, 1.5, 2.5, 4.0])
+        for c in PACK.categories
+    },
+    **{f"latest.{c}": st.sampled_from([0.0, 1.78e9]) for c in PACK.categories},
     "features.msgs_per_hour": st.sampled_from([0.0, 5.0, 100.0, 300.0]),
     "features.distinct_recipients_day": st.sampled_from([0.0, 20.0, 60.0]),
     "features.stranger_ratio": st.sampled_from([0.0, 0.5, 0.9]),

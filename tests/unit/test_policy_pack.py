@@ -39,7 +39,7 @@ def test_the_default_pack_loads(pack: PolicyPack) -> None:
     assert pack.categories == (
         "sexual_services", "porn", "fraud", "gambling", "terror", "spam", "harassment",
     )  # fmt: skip
-    assert pack.policy_version.startswith("2026.11-1+")
+    assert pack.policy_version.startswith("2026.12-1+")
     assert len(pack.digest) == 8
     ids = {r.id for r in pack.rules}
     assert {"escort_ad", "deposit_first_escort_scam", "spam_blast", "terror_propaganda"} <= ids
@@ -85,6 +85,8 @@ def test_the_planner_asks_the_pack(pack: PolicyPack) -> None:
 def escort(score: float) -> dict[str, Any]:
     return {
         "score.sexual_services": score,
+        "intent.sexual_services": score,  # one ad, to a stranger
+        "latest.sexual_services": 1.78e9,
         "entities.has_contact": True,
         "entities.contact_handles": 2,
     }
@@ -104,8 +106,10 @@ def test_evaluate_gives_one_decision_per_firing_rule(pack: PolicyPack) -> None:
     assert decision.campaign is None
     assert decision.evidence == (
         Evidence("feature", "entities.has_contact", "true"),
+        Evidence("feature", "intent.sexual_services", "0.92"),
         Evidence("feature", "score.sexual_services", "0.92"),
     )
+    assert decision.content_at == datetime(2026, 5, 28, 20, 26, 40, tzinfo=UTC)
     assert pack.evaluate({}, account_id="quiet", at=AFTER) == []
 
 
@@ -118,7 +122,7 @@ def test_campaign_lowers_thresholds_only_where_and_when_it_applies(
     assert [(d.rule_id, d.campaign) for d in during] == [("escort_ad", "thunder-strike")]
     # porn_sale needs score.porn >= 0.8 and porn is not a thunder-strike category
     assert pack.evaluate(env, account_id="a", at=AFTER, campaign=thunder) == []
-    fraud = pack.evaluate({"score.fraud": 0.7}, account_id="b", at=DURING, campaign=thunder)
+    fraud = pack.evaluate({"intent.fraud": 1.3}, account_id="b", at=DURING, campaign=thunder)
     assert [(d.rule_id, d.campaign) for d in fraud] == [("fraud_content", "thunder-strike")]
     out_of_scope = {
         "features.small_payments_after_ad_day": 5,
@@ -222,14 +226,14 @@ def line_of(path: Path, fragment: str) -> int:
             "rule 'escort_ad': unknown key 'wen'; did you mean 'when'?",
         ),
         (
-            "when: score.sexual_services >= 0.8 and entities.has_contact",
-            "when: score.sexual_services >= 0.8 and and entities.has_contact",
+            "when: score.sexual_services >= 0.8 and entities.has_contact and",
+            "when: score.sexual_services >= 0.8 and and entities.has_contact and",
             "and and",
             "rule 'escort_ad' condition, column 34: expected an operand after 'and', found 'and'",
         ),
         (
-            "when: score.sexual_services >= 0.8 and entities.has_contact",
-            "when: score.sexual_services >= 0.8 and entities.has_contacts",
+            "when: score.sexual_services >= 0.8 and entities.has_contact and",
+            "when: score.sexual_services >= 0.8 and entities.has_contacts and",
             "has_contacts",
             "rule 'escort_ad' condition, column 34: unknown name 'entities.has_contacts'; "
             "did you mean 'entities.has_contact'",
@@ -246,9 +250,9 @@ def line_of(path: Path, fragment: str) -> int:
             "{at: 5, action: lock, days: 30}",
             "ladder 'sexual_services': steps out of order: lock at 5 is milder than close at 3",
         ),
-        ('version: "2026.11-1"\n', "", "description:", "missing required key 'version'"),
+        ('version: "2026.12-1"\n', "", "description:", "missing required key 'version'"),
         (
-            'version: "2026.11-1"',
+            'version: "2026.12-1"',
             "version: 2026.11",
             "version:",
             "version must be a non-empty string",
@@ -269,7 +273,7 @@ def line_of(path: Path, fragment: str) -> int:
             "  - id: spam_blast\n",
             "  - id: escort_ad\n",
             "  - id: escort_ad",
-            "rule id 'escort_ad' is used twice (first at line 20)",
+            "rule id 'escort_ad' is used twice (first at line 26)",
         ),
     ],
 )

@@ -9,7 +9,18 @@ time, so the same events give the same features however they arrive.
 Definitions (windows end at the moment asked for):
 
 * ``score.<category>`` — highest content score of the account's messages, posts, comments,
-  profile and payment memos in 7 days; ``count.<category>`` — how many of those scored ≥ 0.5;
+  profile and the memos of payments *it received* in 7 days; ``count.<category>`` — how many
+  of those scored ≥ 0.5. A payment memo is evidence about the payee, not the payer: the
+  victim who pays a "解冻费" is not the scammer;
+* ``intent.<category>`` — the account-level evidence: over 7 days, the sum of each piece of
+  content's score (from 0.3) × where it went (:data:`REACH`: a stranger or the public 1, a
+  group 0.6, a contact 0.2, a memo to the payee 0.5) × how it reads (the verdict's intent
+  weight: a mention of abuse — news, a warning, a complaint — counts 0.15, see
+  :mod:`warden.text.intent`), each piece counting at most 1. Several moderately suspicious
+  messages to strangers add up; talk about abuse among friends does not;
+* ``latest.<category>`` — when (Unix seconds) the latest piece of content that counted at
+  least 0.25 towards ``intent.<category>`` was written (0: none). The planner uses it so
+  that one message never earns a rule two strikes (:mod:`warden.enforce.planner`);
 * ``features.msgs_per_hour``, ``features.distinct_recipients_day``,
   ``features.stranger_ratio`` (share of the last 24 h's private messages sent to non-contacts),
   ``features.friend_requests_per_hour``, ``features.group_invites_day``;
@@ -35,6 +46,7 @@ from datetime import datetime, timedelta
 
 from warden.accounts.counters import Counters
 from warden.domain.events import (
+    CommentEvent,
     Event,
     FriendRequestEvent,
     GroupInviteEvent,
@@ -50,6 +62,16 @@ DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 MONTH = timedelta(days=30)
 FLAG = 0.5
+INTENT_FLOOR = 0.3  # content scoring less than this for a category is no evidence of it
+INCIDENT = 0.25  # content counting at least this much towards intent.* is a new incident
+#: how much a piece of content counts towards intent.* by where it went
+REACH = {
+    "stranger": 1.0,
+    "public": 1.0,
+    "group": 0.6,
+    "memo": 0.5,
+    "contact": 0.2,
+}
 SMALL_PAYMENT = 500.0
 NEW_REPORTER_WEIGHT = 0.3
 CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
@@ -89,8 +111,9 @@ class FeatureFolder:
         touched = {account}
         if c.get(f"{account}:first_seen") is None:
             c.put(f"{account}:first_seen", at.isoformat())
+        owner, reach = content_owner(event), REACH[audience(event)]
         for verdict in verdicts:
-            self._content(account, at, verdict)
+            self._content(owner, at, verdict, reach)
         if isinstance(event, MessageEvent):
             self._message(event, verdicts)
         elif isinstance(event, PaymentEvent):
@@ -120,12 +143,17 @@ class FeatureFolder:
             c.put(f"{account}:created", at.isoformat())
         return touched
 
-    def _content(self, account: str, at: datetime, verdict: Verdict) -> None:
+    def _content(self, account: str, at: datetime, verdict: Verdict, reach: float) -> None:
         c = self.counters
         for category, score in verdict.categories.items():
             c.keep_max(f"{account}:score:{category}", at, score, windows=BY_WEEK)
             if score >= FLAG:
                 c.add(f"{account}:count:{category}", at, windows=BY_WEEK)
+            if score >= INTENT_FLOOR:
+                weight = min(1.0, score * reach * verdict.intent)
+                c.add(f"{account}:intent:{category}", at, weight, windows=BY_WEEK)
+                if weight >= INCIDENT:
+                    c.put(f"{account}:latest:{category}", str(at.timestamp()))
         if verdict.categories.get("sexual_services", 0.0) >= FLAG:
             c.put(f"{account}:last_ad_at", at.isoformat())
         for entity in verdict.entities:
@@ -185,6 +213,8 @@ class FeatureFolder:
         for category in self.categories:
             out[f"score.{category}"] = _windowed(c.maximum, f":score:{category}", WEEK)
             out[f"count.{category}"] = _windowed(c.total, f":count:{category}", WEEK)
+            out[f"intent.{category}"] = _windowed(c.total, f":intent:{category}", WEEK)
+            out[f"latest.{category}"] = _stored_number(c.get, f":latest:{category}")
 
         def stranger_ratio(a: str, at: datetime) -> float:
             private = c.total(f"{a}:private_msgs", at, DAY)
@@ -229,3 +259,34 @@ def _windowed(
 ) -> Callable[[str, datetime], float]:
     """``read(account + suffix, at, window)`` as a feature of (account, at)."""
     return lambda account, at: read(account + suffix, at, window)
+
+
+def _stored_number(
+    get: Callable[[str], str | None], suffix: str
+) -> Callable[[str, datetime], float]:
+    """A number kept with ``put`` (0 when never kept) as a feature of (account, at)."""
+
+    def read(account: str, at: datetime) -> float:
+        value = get(account + suffix)
+        return float(value) if value is not None else 0.0
+
+    return read
+
+
+def content_owner(event: Event) -> str:
+    """The account an event's content is evidence about: the payee for a payment's memo
+    (written by the payer about what the payee sold), the author otherwise."""
+    return event.payee_id if isinstance(event, PaymentEvent) else event.account_id
+
+
+def audience(event: Event) -> str:
+    """Where an event's content went, as a key of :data:`REACH`."""
+    if isinstance(event, MessageEvent):
+        if event.recipient_id is None:
+            return "group"
+        return "contact" if event.is_contact else "stranger"
+    if isinstance(event, PaymentEvent):
+        return "memo"
+    if isinstance(event, CommentEvent):
+        return "group"
+    return "public"  # posts, profiles, friend-request greetings

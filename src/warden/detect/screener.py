@@ -25,6 +25,7 @@ from warden.detect.features import NgramConfig
 from warden.domain.verdicts import Entity, Match, Verdict
 from warden.text.catalog import load_catalog
 from warden.text.entities import EntityExtractor
+from warden.text.intent import intent_of
 from warden.text.lexicon import LexiconEntry, LexiconSource, default_sources, read_sources
 from warden.text.matcher import Hit, LexiconIndex
 from warden.text.normalize import FoldedBatch, Normalizer
@@ -184,6 +185,7 @@ class Screener:
             for category, remaining in clean.items()
             if 1.0 - remaining >= REPORTED
         }
+        intent = intent_of(folded.original, folded.normalized, entities) if scores else None
         return Verdict(
             text=folded.original,
             categories=scores,
@@ -191,4 +193,6 @@ class Screener:
             entities=tuple(entities),
             normalized=folded.normalized,
             models=models,
+            intent=intent.weight if intent else 1.0,
+            intent_cues=intent.cues if intent else (),
         )

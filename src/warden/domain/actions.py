@@ -160,6 +160,9 @@ class Decision:
     evidence: tuple[Evidence, ...] = ()
     auto_close: bool = False
     jump_to: ActionType | None = None  # severe findings may skip ladder rungs
+    #: when the newest content the rule read was written (None: the rule reads behaviour
+    #: only); one message never earns the same rule two strikes (warden.enforce.planner)
+    content_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,3 +23,8 @@ def to_micros(moment: datetime) -> int:
 def from_micros(micros: int) -> datetime:
     """The aware UTC datetime of ``micros``."""
     return EPOCH + timedelta(microseconds=micros)
+
+
+def from_seconds(seconds: float) -> datetime:
+    """The aware UTC datetime of Unix ``seconds`` (a feature value), to the microsecond."""
+    return from_micros(round(seconds * 1_000_000))

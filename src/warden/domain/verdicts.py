@@ -108,6 +108,10 @@ class Verdict:
     entities: tuple[Entity, ...] = ()
     normalized: str = ""
     models: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: how much the text reads as doing (1.0) rather than talking about (less) what it
+    #: scores for, and the cues that say so (:mod:`warden.text.intent`)
+    intent: float = 1.0
+    intent_cues: tuple[str, ...] = ()
 
     @property
     def flagged(self) -> bool:
@@ -131,4 +135,6 @@ class Verdict:
         }
         if self.models:
             out["models"] = self.models
+        if self.categories:
+            out["intent"] = {"weight": self.intent, "cues": list(self.intent_cues)}
         return out

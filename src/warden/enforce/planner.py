@@ -10,7 +10,9 @@ The rules it follows, in order:
 1. a closed account gets nothing more;
 2. decisions of paused rules (too many overturned appeals) are dropped, and so is a rule that
    already struck this account within the cooldown (one incident, one strike: ten copies of
-   the same ad in a minute are one offence, not ten);
+   the same ad in a minute are one offence, not ten) — or that struck it before and reads no
+   content written since that incident (a payment or a login an hour later re-evaluates the
+   rule over the same old message: one message, one strike; see :func:`struck_already`);
 3. per category, the strongest decision (severity, then confidence) is the one acted on;
 4. its ladder (shifted by an active campaign) says which action the new strike count leads
    to; ``jump_to`` may make it harsher, never milder;
@@ -91,7 +93,8 @@ def plan(
             aside.append((decision, "rule paused by its appeal overturn rate"))
             continue
         last = standing.last_struck.get(decision.rule_id)
-        if last is not None and decision.at - last < cooldown:
+        if struck_already(decision, last, cooldown):
+            assert last is not None
             aside.append((decision, f"rule struck this account {decision.at - last} ago"))
             continue
         best = strongest.get(decision.category)
@@ -138,6 +141,19 @@ def plan(
             )
         )
     return Plan(tuple(actions), tuple(aside))
+
+
+def struck_already(
+    decision: Decision, last: datetime | None, cooldown: timedelta = DEFAULT_COOLDOWN
+) -> bool:
+    """True when the rule's strike at ``last`` already covers ``decision``: it came within
+    the cooldown, or the newest content it read was written before that incident ended
+    (``last + cooldown``) — nothing new was said since."""
+    if last is None:
+        return False
+    if decision.at - last < cooldown:
+        return True
+    return decision.content_at is not None and decision.content_at < last + cooldown
 
 
 def _stronger(a: Decision, b: Decision) -> bool:

@@ -55,11 +55,16 @@ class Campaign:
         return self.ladder_shift if self.covers(category, at) else 0
 
 
+#: the names whose thresholds a campaign scales: content scores and the evidence they add to
+SCALED = ("score.", "intent.")
+
+
 def scale_thresholds(node: Node, factor: float) -> Node:
     """A condition with its content-score thresholds multiplied by ``factor``.
 
     Touched: comparisons ``score.X >= N``, ``score.X > N``, ``N <= score.X`` and
-    ``N < score.X`` where ``score.X`` is a bare name and ``N`` a number literal, found by
+    ``N < score.X`` where ``score.X`` is a bare name and ``N`` a number literal (and the same
+    with the account-level evidence ``intent.X``), found by
     descending only through ``and`` and ``or``. Everything else is left as written: other
     names, ``<``/``==``/``!=`` comparisons, thresholds on arithmetic (``score.a + score.b
     >= 1``), and anything under ``not`` (lowering a threshold there would make the rule
@@ -72,10 +77,10 @@ def scale_thresholds(node: Node, factor: float) -> Node:
                 node, left=scale_thresholds(left, factor), right=scale_thresholds(right, factor)
             )
         case Comparison(op=">=" | ">", left=Name(name=name), right=Number(value=value) as limit):
-            if name.startswith("score."):
+            if name.startswith(SCALED):
                 return replace(node, right=replace(limit, value=_scaled(value, factor)))
         case Comparison(op="<=" | "<", left=Number(value=value) as limit, right=Name(name=name)):
-            if name.startswith("score."):
+            if name.startswith(SCALED):
                 return replace(node, left=replace(limit, value=_scaled(value, factor)))
     return node
 

@@ -40,6 +40,19 @@ PER_CATEGORY: tuple[NameSpec, ...] = (
         ValueType.NUMBER,
         "pieces of the account's content flagged for the category (score ≥ 0.5) in 7 days",
     ),
+    NameSpec(
+        "intent.<category>",
+        ValueType.NUMBER,
+        "account-level evidence of the category in 7 days: per piece of content, score × "
+        "where it went (stranger or public 1, group 0.6, memo to the payee 0.5, contact 0.2) "
+        "× how it reads (a mention of abuse 0.15), summed",
+    ),
+    NameSpec(
+        "latest.<category>",
+        ValueType.NUMBER,
+        "when (Unix seconds) the latest content that counted towards intent of the category "
+        "was written; 0 when none",
+    ),
 )
 
 FIXED_NAMES: tuple[NameSpec, ...] = (

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from warden.domain.actions import ActionType, Decision, Evidence, Severity
-from warden.domain.moments import to_micros
+from warden.domain.moments import from_seconds, to_micros
 from warden.policy.campaigns import NAME as CAMPAIGN_NAME
 from warden.policy.campaigns import (
     Campaign,
@@ -134,7 +134,14 @@ class PolicyPack:
     ) -> list[Decision]:
         """One decision per enabled rule that fires for the account whose features are ``env``."""
         return [
-            self._decision(compiled, account_id, at, campaign, compiled.evidence(env.get))
+            self._decision(
+                compiled,
+                account_id,
+                at,
+                campaign,
+                compiled.evidence(env.get),
+                compiled.incident_at(env.get),
+            )
             for compiled in self.rules_in_force(campaign, at)
             if evaluate(compiled.condition, env) is True
         ]
@@ -160,7 +167,14 @@ class PolicyPack:
             )
         firing.sort(key=lambda item: item[:2])
         return [
-            self._decision(compiled_rules[index], account_ids[row], at, campaign, evidence)
+            self._decision(
+                compiled_rules[index],
+                account_ids[row],
+                at,
+                campaign,
+                evidence,
+                compiled_rules[index].incident_at(_row_reader(columns, row)),
+            )
             for row, index, evidence in firing
         ]
 
@@ -209,7 +223,17 @@ class PolicyPack:
                 )
         firing.sort(key=lambda item: item[:2])
         return [
-            (row, self._decision(rules[index], account_ids[row], ats[row], campaign, evidence))
+            (
+                row,
+                self._decision(
+                    rules[index],
+                    account_ids[row],
+                    ats[row],
+                    campaign,
+                    evidence,
+                    rules[index].incident_at(_row_reader(columns, row)),
+                ),
+            )
             for row, index, evidence, rules in firing
         ]
 
@@ -265,6 +289,7 @@ class PolicyPack:
         at: datetime,
         campaign: Campaign | None,
         evidence: tuple[Evidence, ...],
+        incident_at: float | None = None,
     ) -> Decision:
         rule = compiled.rule
         covering = campaign is not None and campaign.covers(rule.category, at)
@@ -280,7 +305,18 @@ class PolicyPack:
             evidence=evidence,
             auto_close=rule.auto_close,
             jump_to=rule.jump_to,
+            content_at=from_seconds(incident_at) if incident_at else None,
         )
+
+
+def _row_reader(columns: Mapping[str, Any], row: int) -> Callable[[str], Any]:
+    """``name → value`` of one row of ``columns`` (None where the column is missing)."""
+
+    def read(name: str) -> Any:
+        column = columns.get(name)
+        return None if column is None else column[row]
+
+    return read
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from warden.policy.syntax import Name, Node, ValueType, walk
 from warden.policy.yaml_source import Entry
 
 JUMPS = (ActionType.LOCK, ActionType.CLOSE)
+#: per-category names that read an account's content (see warden.accounts.features)
+CONTENT_PREFIXES = frozenset({"score", "count", "intent"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,29 @@ class CompiledRule:
     condition: Node
     vectorized: Callable[..., Column]
     reads: tuple[Name, ...]  # the resolved names the condition reads, sorted by name
+    #: ``latest.<category>`` of every category whose content the condition reads: when the
+    #: newest such content was written, so the planner can tell a new incident from an old one
+    incident_names: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, rule: Rule, condition: Node) -> CompiledRule:
         names = {n.name: n for n in walk(condition) if isinstance(n, Name)}
         reads = tuple(names[k] for k in sorted(names))
-        return cls(rule, condition, compile_vectorized(condition), reads)
+        incidents = sorted(
+            {
+                f"latest.{name.partition('.')[2]}"
+                for name in names
+                if name.partition(".")[0] in CONTENT_PREFIXES
+            }
+        )
+        return cls(rule, condition, compile_vectorized(condition), reads, tuple(incidents))
+
+    def incident_at(self, raw: Callable[[str], Any]) -> float | None:
+        """When the newest content this rule read was written (Unix seconds), or None for
+        a rule that reads no content (behaviour only: blasts, floods, reports)."""
+        if not self.incident_names:
+            return None
+        return max(float(raw(name) or 0.0) for name in self.incident_names)
 
     def evidence(self, raw: Callable[[str], Any]) -> tuple[Evidence, ...]:
         """The values of the names this rule read, ``raw(name)`` giving the account's value."""

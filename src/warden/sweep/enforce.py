@@ -37,7 +37,7 @@ from warden.enforce.ingest import (
     standing_from,
     with_event_evidence,
 )
-from warden.enforce.planner import DEFAULT_COOLDOWN, Plan, Standing
+from warden.enforce.planner import Plan, Standing, struck_already
 from warden.policy import Campaign, PolicyPack
 from warden.store.interfaces import ActionRecord
 from warden.store.schema import EventSeenRow
@@ -149,8 +149,7 @@ class StandingBook:
         for decision in decisions:
             if decision.rule_id in paused:
                 continue
-            struck = last.get(decision.rule_id)
-            if struck is None or decision.at - struck >= DEFAULT_COOLDOWN:
+            if not struck_already(decision, last.get(decision.rule_id)):
                 return None
         return "rule struck this account within the cooldown"
 
@@ -274,10 +273,7 @@ def plan_sweep(
             d.rule_id
             for d in decisions
             if d.rule_id not in paused
-            and not (
-                (last := standing.last_struck.get(d.rule_id)) is not None
-                and d.at - last < DEFAULT_COOLDOWN
-            )
+            and not struck_already(d, standing.last_struck.get(d.rule_id))
         )
         active = campaign is not None and campaign.active(group.at)
         memo = settled.get(group.account_id)

@@ -33,7 +33,7 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from warden.accounts.counters import MemoryCounters
-from warden.accounts.features import FeatureFolder
+from warden.accounts.features import FeatureFolder, content_owner
 from warden.detect.screener import Screener
 from warden.domain.events import (
     Event,
@@ -143,15 +143,16 @@ def run_shard(
             if owns(author):
                 out.events += 1
                 _author_output(out, seq, ts_us, event, fields, flagged, regions)
-                if fields:
-                    seen = scores.get(author)
-                    if seen is None:
-                        seen = scores[author] = dict(no_scores)
-                    for _, verdict in fields:
-                        for category, score in verdict.categories.items():
-                            name = f"score.{category}"
-                            if score > seen.get(name, 0.0):
-                                seen[name] = score
+            owner = content_owner(event)  # a payment memo is about the payee
+            if fields and owns(owner):
+                seen = scores.get(owner)
+                if seen is None:
+                    seen = scores[owner] = dict(no_scores)
+                for _, verdict in fields:
+                    for category, score in verdict.categories.items():
+                        name = f"score.{category}"
+                        if score > seen.get(name, 0.0):
+                            seen[name] = score
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
