@@ -149,8 +149,19 @@ def test_scan_missing_input_is_explained(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_runs_the_main_job_and_prints_the_summary(tmp_path: Path) -> None:
-    result = warden("demo", "--accounts", "800", "--days", "3", "--workdir", str(tmp_path))
+def test_demo_runs_the_main_job_and_keeps_it_in_warden_demo(tmp_path: Path) -> None:
+    workdir = tmp_path.resolve() / "warden-demo"
+    (workdir / "platform").mkdir(parents=True)
+    (workdir / ".warden-demo").write_text("")  # an earlier run's folder, with a file of it
+    (workdir / "platform" / "stale.jsonl").write_text("{}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "warden", "demo", "--accounts", "800", "--days", "3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "messages screened" in out
@@ -161,5 +172,16 @@ def test_demo_runs_the_main_job_and_prints_the_summary(tmp_path: Path) -> None:
     assert "recall" in out
     assert "escort" in out  # the per-role table
     assert "intact" in out
+    assert not (workdir / "platform" / "stale.jsonl").exists(), "a new run replaces the old"
     for name in ("sweep-shadow/impact.html", "report/report.html", "platform/truth.parquet"):
-        assert (tmp_path / name).is_file(), name
+        assert (workdir / name).is_file(), name
+    for name in ("report/report.html", "sweep-shadow/impact.html", "sweep-enforce/impact.html"):
+        assert str(workdir / name) in out, f"the demo does not say where {name} is"
+
+
+def test_demo_leaves_a_folder_it_did_not_make_alone(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = warden("demo", "--accounts", "200", "--days", "1", "--workdir", str(tmp_path))
+    assert result.returncode == 2
+    assert "holds files that warden demo did not write (e.g. 'notes.txt')" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"

@@ -5,16 +5,27 @@
 2. simulate a platform (``warden simulate``): ordinary users, official accounts and every
    kind of abuser, with rings, evasion, families sharing tablets and cafés sharing IPs;
 3. sweep it with the thunder-strike campaign in **shadow** — the impact report, scored
-   against the simulator's ground truth, per role;
-4. **enforce** the same sweep into an SQLite store (audit chain, review cases, outbox);
-5. write the **transparency report** from the store, and say where everything is.
+   against the simulator's ground truth, per role — then **enforce** the same sweep into an
+   SQLite store (audit chain, review cases, outbox);
+4. write the **transparency report** from the store;
+
+and say where everything is. Everything is kept in ``./warden-demo/`` (or ``--workdir``) so
+the reports can be opened afterwards; a second run replaces the first one's files.
+
+Each step is a function of :class:`DemoRun` listed in :data:`STEPS`: a step reads what
+earlier steps left on the run (the screener, the store and the policy are built once, on
+first use), writes into :attr:`DemoRun.workdir`, and names what it kept in
+:attr:`DemoRun.kept` for the closing summary. A new step is one more function in the list.
 """
 
 from __future__ import annotations
 
-import tempfile
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -23,6 +34,10 @@ from rich.table import Table
 
 from warden.cli.render import highlighted
 from warden.detect.screener import Screener
+from warden.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 SAMPLE: tuple[str, ...] = (
     "新到学生妹，包夜1500，快餐500，加薇信：mm_love520 详聊",
@@ -41,14 +56,20 @@ SAMPLE: tuple[str, ...] = (
 )
 
 
+#: The demo's folder when ``--workdir`` is not given, in the current directory.
+DEFAULT_WORKDIR = Path("warden-demo")
+#: The file that marks a folder as the demo's: only such a folder is cleared for a new run.
+MARKER = ".warden-demo"
+
+
 def demo(
     workdir: Annotated[
-        Path | None,
+        Path,
         typer.Option(
             "--workdir",
-            help="Keep the platform, sweeps, store and reports here (default: a temporary folder).",
+            help="Keep the platform, sweeps, store and reports here; a new run replaces them.",
         ),
-    ] = None,
+    ] = DEFAULT_WORKDIR,
     accounts: Annotated[
         int, typer.Option("--accounts", help="Accounts on the simulated platform.")
     ] = 5000,
@@ -56,26 +77,94 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 7,
 ) -> None:
     """Screen a sample, then simulate a platform, sweep it (shadow, then enforce), report."""
-    from warden.errors import InputError
-
     if accounts < 200:
         raise InputError(f"--accounts: {accounts} is too few for a platform; expected ≥ 200")
     if days < 1:
         raise InputError(f"--days: {days} is not a number of days; expected ≥ 1")
-    console = Console()
-    screener = _screen_sample(console)
-    if workdir is None:
-        with tempfile.TemporaryDirectory(prefix="warden-demo-") as temporary:
-            _platform(console, screener, Path(temporary), accounts, days, seed, keep=False)
-    else:
-        workdir.mkdir(parents=True, exist_ok=True)
-        _platform(console, screener, workdir, accounts, days, seed, keep=True)
+    run = DemoRun(Console(), _prepare(workdir.expanduser().absolute()), accounts, days, seed)
+    for step in STEPS:
+        step(run)
+    _print_kept(run)
 
 
-def _screen_sample(console: Console) -> Screener:
-    with console.status("building the screener (team lexicons)…"):
-        screener = Screener.from_lexicons()
-    verdicts = screener.screen(list(SAMPLE))
+def _prepare(workdir: Path) -> Path:
+    """``workdir``, created or emptied of an earlier run's files, and marked as the demo's.
+
+    A folder that holds anything without the marker is refused rather than cleared: the
+    demo deletes only what it wrote itself.
+    """
+    if workdir.exists() and not workdir.is_dir():
+        raise InputError(f"--workdir: {str(workdir)!r} is a file; expected a folder")
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker = workdir / MARKER
+    entries = [entry for entry in workdir.iterdir() if entry != marker]
+    if entries and not marker.is_file():
+        raise InputError(
+            f"--workdir: {str(workdir)!r} holds files that warden demo did not write "
+            f"(e.g. {entries[0].name!r}); expected a new or empty folder, or one an earlier "
+            "demo run used"
+        )
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    marker.write_text(
+        "This folder belongs to `warden demo`: each run replaces everything in it.\n",
+        encoding="utf-8",
+    )
+    return workdir
+
+
+@dataclass
+class DemoRun:
+    """What the steps share: where they write, the platform's size, what earlier steps made."""
+
+    console: Console
+    workdir: Path
+    accounts: int
+    days: int
+    seed: int
+    #: the impact figures of each sweep, by mode (``shadow``, ``enforce``)
+    sweeps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what the run kept, for the closing summary: description → path
+    kept: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def platform(self) -> Path:
+        """The simulated platform: ``events/`` and ``truth.parquet``."""
+        return self.workdir / "platform"
+
+    @property
+    def database(self) -> Path:
+        """The SQLite file of the store."""
+        return self.workdir / "warden.db"
+
+    @cached_property
+    def screener(self) -> Screener:
+        """The screener every step uses (the team's lexicons), built on first use."""
+        with self.console.status("building the screener (team lexicons)…"):
+            return Screener.from_lexicons()
+
+    @cached_property
+    def policy(self) -> Path:
+        """The built-in default policy pack (its campaigns sit beside it)."""
+        from warden.policy import default_pack_path
+
+        return default_pack_path()
+
+    @cached_property
+    def store(self) -> Engine:
+        """The SQLite store in :attr:`workdir`, migrated to the latest schema."""
+        from warden.store import make_engine, migrate
+
+        engine = make_engine(f"sqlite:///{self.database}")
+        migrate(engine)
+        return engine
+
+
+def _screen_sample(run: DemoRun) -> None:
+    verdicts = run.screener.screen(list(SAMPLE))
     table = Table(title="Warden demo: screening a sample of messages", show_lines=True)
     table.add_column("message (matches highlighted)", ratio=3)
     table.add_column("verdict", ratio=1)
@@ -87,103 +176,102 @@ def _screen_sample(console: Console) -> Screener:
         call = f"[red]{top[0]}[/red] {top[1]:.2f}" if top else "[green]clean[/green]"
         contacts = "\n".join(f"{e.kind.value}: {e.value}" for e in verdict.entities)
         table.add_row(highlighted(verdict), call, contacts)
-    console.print(table)
-    console.print(
+    run.console.print(table)
+    stats = run.screener.index.stats
+    run.console.print(
         f"{len(verdicts)} messages screened, {flagged} flagged, "
         f"{len(verdicts) - flagged} clean; "
-        f"{screener.index.stats.entries} lexicon entries, {screener.index.stats.patterns} patterns."
+        f"{stats.entries} lexicon entries, {stats.patterns} patterns."
     )
-    return screener
 
 
-def _platform(
-    console: Console,
-    screener: Screener,
-    workdir: Path,
-    accounts: int,
-    days: int,
-    seed: int,
-    *,
-    keep: bool,
-) -> None:
-    from warden.audit.log import verify
-    from warden.cli.report import summary as report_summary
-    from warden.cli.report import write_report
-    from warden.cli.sweep import stage_reporter
-    from warden.report.transparency import DEFAULT_TITLE, transparency_figures
+def _simulate(run: DemoRun) -> None:
     from warden.simulate.simulator import SimulationConfig, simulate
-    from warden.store import make_engine, migrate
+
+    run.console.rule(f"A platform of {run.accounts:,} accounts over {run.days} days")
+    with _progress(run.console) as progress:
+        task = progress.add_task("simulate (days)", total=run.days)
+        result = simulate(
+            SimulationConfig(accounts=run.accounts, days=run.days, seed=run.seed),
+            run.platform,
+            lambda day, _events: progress.update(task, completed=day),
+        )
+    roles = ", ".join(f"{role} {count:,}" for role, count in result.roles.most_common())
+    run.console.print(
+        f"{result.total:,} events ({result.events.get('message', 0):,} messages) from "
+        f"{run.accounts:,} accounts: {roles}; {result.rings} rings."
+    )
+    run.kept["simulated platform (events, ground truth)"] = run.platform
+
+
+def _sweep(run: DemoRun) -> None:
+    from warden.cli.sweep import stage_reporter
     from warden.sweep.impact import write_impact
     from warden.sweep.local import LocalEngine
     from warden.sweep.pipeline import SweepOptions, run_sweep
 
-    policy = _policy()
-    platform = workdir / "platform"
-    console.rule(f"A platform of {accounts:,} accounts over {days} days")
-    with _progress(console) as progress:
-        task = progress.add_task("simulate (days)", total=days)
-        result = simulate(
-            SimulationConfig(accounts=accounts, days=days, seed=seed),
-            platform,
-            lambda day, _events: progress.update(task, completed=day),
-        )
-    roles = ", ".join(f"{role} {count:,}" for role, count in result.roles.most_common())
-    console.print(
-        f"{result.total:,} events ({result.events.get('message', 0):,} messages) from "
-        f"{accounts:,} accounts: {roles}; {result.rings} rings."
-    )
-    database = workdir / "warden.db"
-    database.unlink(missing_ok=True)
-    store = make_engine(f"sqlite:///{database}")
-    migrate(store)
-    engine = LocalEngine(screener)
-    sweeps: dict[str, Any] = {}
+    engine = LocalEngine(run.screener)
     modes: tuple[Literal["shadow", "enforce"], ...] = ("shadow", "enforce")
     for mode in modes:
         options = SweepOptions(
-            events=platform / "events",
-            policy=policy,
-            out=workdir / f"sweep-{mode}",
+            events=run.platform / "events",
+            policy=run.policy,
+            out=run.workdir / f"sweep-{mode}",
             campaign="thunder-strike",
             mode=mode,
-            truth=platform / "truth.parquet",
+            truth=run.platform / "truth.parquet",
         )
-        console.rule(f"Sweep with the thunder-strike campaign: {mode}")
-        with _progress(console) as progress:
-            swept = run_sweep(options, engine, store=store, progress=stage_reporter(progress))
-        sweeps[mode] = write_impact(swept)
-        _print_sweep(console, sweeps[mode])
-    shadow, enforced = sweeps["shadow"], sweeps["enforce"]
-    agree = shadow["actions_by_type"] == enforced["actions_by_type"]
-    console.print(
+        run.console.rule(f"Sweep with the thunder-strike campaign: {mode}")
+        with _progress(run.console) as progress:
+            swept = run_sweep(options, engine, store=run.store, progress=stage_reporter(progress))
+        run.sweeps[mode] = write_impact(swept)
+        _print_sweep(run.console, run.sweeps[mode])
+        run.kept[f"impact report of the {mode} sweep"] = options.out / "impact.html"
+    agree = run.sweeps["shadow"]["actions_by_type"] == run.sweeps["enforce"]["actions_by_type"]
+    run.console.print(
         f"enforcement applied what the shadow sweep measured: "
         f"{'[green]yes[/green]' if agree else '[red]NO[/red]'}"
     )
-    figures = transparency_figures(store, None, None, title=DEFAULT_TITLE)
-    html, _ = write_report(figures, workdir / "report")
-    console.rule("Transparency report")
-    console.print(report_summary(figures))
-    chain = verify(store)
-    console.print(
+
+
+def _transparency_report(run: DemoRun) -> None:
+    from warden.audit.log import verify
+    from warden.cli.report import summary as report_summary
+    from warden.cli.report import write_report
+    from warden.report.transparency import DEFAULT_TITLE, transparency_figures
+
+    figures = transparency_figures(run.store, None, None, title=DEFAULT_TITLE)
+    html, _ = write_report(figures, run.workdir / "report")
+    run.console.rule("Transparency report")
+    run.console.print(report_summary(figures))
+    chain = verify(run.store)
+    run.console.print(
         f"audit chain: {chain.count:,} records, {'intact' if chain.ok else 'BROKEN'}, head "
         f"{chain.head_hash[:16] if chain.head_hash else '-'}…"
     )
-    _print_quality(console, shadow["quality"])
-    if keep:
-        console.print(
-            f"kept in {workdir}: platform/ (events, truth), sweep-shadow/impact.html, "
-            f"sweep-enforce/, warden.db, {html.relative_to(workdir)} — try "
-            f"WARDEN_DATABASE_URL=sqlite:///{database} warden cases list"
-        )
-    else:
-        console.print("(run with --workdir DIR to keep the platform, the store and the reports)")
+    _print_quality(run.console, run.sweeps["shadow"]["quality"])
+    run.kept["transparency report"] = html
+    run.kept["store (SQLite: actions, cases, audit chain)"] = run.database
 
 
-def _policy() -> Path:
-    return next(
-        parent / "policies" / "default.yaml"
-        for parent in Path(__file__).resolve().parents
-        if (parent / "policies" / "default.yaml").is_file()
+#: The demo, in order. Each step writes into the run's folder and records what it kept.
+STEPS: tuple[Callable[[DemoRun], None], ...] = (
+    _screen_sample,
+    _simulate,
+    _sweep,
+    _transparency_report,
+)
+
+
+def _print_kept(run: DemoRun) -> None:
+    run.console.rule(f"Kept in {run.workdir}")
+    for what, path in run.kept.items():
+        run.console.print(f"{what}: {path}", soft_wrap=True, markup=False, highlight=False)
+    run.console.print(
+        f"try: WARDEN_DATABASE_URL=sqlite:///{run.database} warden cases list",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
     )
 
 

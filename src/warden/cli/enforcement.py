@@ -38,7 +38,10 @@ cases_app = typer.Typer(
 )
 outbox_app = typer.Typer(help="Messages to the platform (webhooks).", no_args_is_help=True)
 
-PolicyOption = Annotated[Path, typer.Option("--policy", "-p", help="Policy pack (YAML).")]
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", "-p", help="Policy pack (YAML); default: the built-in default pack."),
+]
 Now = Annotated[
     str | None, typer.Option("--at", help="When (ISO-8601); default now. For replays and tests.")
 ]
@@ -66,7 +69,7 @@ def _when(text: str | None) -> datetime:
 
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Event files (.jsonl or .parquet).")],
-    policy: PolicyOption = Path("policies/default.yaml"),
+    policy: PolicyOption = None,
     campaign: Annotated[
         str | None, typer.Option("--campaign", help="Campaign overlay by name.")
     ] = None,
@@ -76,13 +79,13 @@ def ingest(
     from warden.accounts.redis_counters import RedisCounters
     from warden.enforce.ingest import Ingestor, screener_for, stored_ring_features
     from warden.io.events import read_events
-    from warden.policy import load_pack
+    from warden.policy import default_pack_path, load_pack
     from warden.settings import get_settings
 
     for path in files:
         if not path.is_file():
             raise InputError(f"FILE: {str(path)!r} is not a readable file")
-    pack = load_pack(policy)
+    pack = load_pack(policy or default_pack_path())
     overlay = pack.campaign(campaign) if campaign else None
     screener = screener_for(pack)
     settings = get_settings()

@@ -34,9 +34,10 @@ def sweep(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for verdicts, rings, actions, report.")
     ],
-    policy: Annotated[Path, typer.Option("--policy", help="Policy pack (YAML).")] = Path(
-        "policies/default.yaml"
-    ),
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy pack (YAML); default: the built-in default pack."),
+    ] = None,
     campaign: Annotated[
         str | None, typer.Option("--campaign", help="Campaign overlay by name.")
     ] = None,
@@ -73,6 +74,7 @@ def sweep(
 ) -> None:
     """Screen, fold, link rings, evaluate and plan over history; shadow or enforce."""
     from warden.cli.enforcement import store
+    from warden.policy import default_pack_path
     from warden.sweep.impact import write_impact
     from warden.sweep.pipeline import SweepOptions, run_sweep
 
@@ -86,11 +88,11 @@ def sweep(
         raise InputError(f"--sample: {sample} is negative; expected ≥ 0")
     if truth is not None and not truth.is_file():
         raise InputError(f"--truth: {str(truth)!r} is not a readable file")
-    if not policy.is_file():
+    if policy is not None and not policy.is_file():
         raise InputError(f"--policy: {str(policy)!r} is not a readable file")
     options = SweepOptions(
         events=events,
-        policy=policy,
+        policy=policy or default_pack_path(),
         out=out,
         campaign=campaign,
         since=_moment("--since", since),

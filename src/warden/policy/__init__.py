@@ -6,7 +6,8 @@
 * :mod:`~warden.policy.names` — the names a condition may read (the contract with folding);
 * :mod:`~warden.policy.rules`, :mod:`~warden.policy.ladders`, :mod:`~warden.policy.caps`,
   :mod:`~warden.policy.campaigns` — the parts of a pack;
-* :mod:`~warden.policy.pack` — loading and validating a pack, and evaluating it.
+* :mod:`~warden.policy.pack` — loading and validating a pack, and evaluating it;
+* :mod:`~warden.policy.default` — where the default pack is (a checkout or an install).
 
 The format is documented in ``docs/policy.md``.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from warden.policy.campaigns import Campaign, load_campaign, scale_thresholds
 from warden.policy.caps import Caps, DailyCounts, Valve, cap_exceeded, rule_paused
+from warden.policy.default import default_pack_path
 from warden.policy.errors import ExpressionError, PolicyError
 from warden.policy.evaluation import compile_vectorized, evaluate
 from warden.policy.expressions import check, parse
@@ -44,6 +46,7 @@ __all__ = [
     "cap_exceeded",
     "check",
     "compile_vectorized",
+    "default_pack_path",
     "evaluate",
     "load_campaign",
     "load_pack",

@@ -11,6 +11,9 @@ check --catalog``, the screening benchmark, later the policy pack) loads them th
       - path: houbb/sensitive_word_tags.txt
         format: tagged
         codes: {"0": politics, "1": drugs, "2": porn, "3": gambling, "4": crime}
+
+A relative ``base`` or ``path`` resolves against the catalog's folder; ``${WARDEN_DATA_DIR}``
+always expands to an absolute path (a relative value is taken from the current directory).
 """
 
 from __future__ import annotations
@@ -30,10 +33,15 @@ _SOURCE_KEYS = {"path", "category", "weight", "format", "codes", "pinyin", "min_
 
 
 def data_dir() -> Path:
-    """``$WARDEN_DATA_DIR``, else ``../shared/data`` beside the project checkout."""
+    """``$WARDEN_DATA_DIR``, else ``../shared/data`` beside the project checkout; absolute.
+
+    A relative ``WARDEN_DATA_DIR`` means a folder relative to the current directory, as for
+    any path given on a command line — not to the catalog that mentions ``${WARDEN_DATA_DIR}``
+    (``WARDEN_DATA_DIR=../shared/data python bench/screen.py`` from the checkout).
+    """
     configured = os.environ.get("WARDEN_DATA_DIR")
     if configured:
-        return Path(configured)
+        return Path(configured).expanduser().resolve()
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "pyproject.toml").is_file():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from warden.data import shipped
 from warden.errors import LexiconError
 
 CATEGORY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -206,12 +207,7 @@ def read_sources(sources: Iterable[LexiconSource]) -> list[LexiconEntry]:
 
 def default_lexicon_dir() -> Path:
     """The team's own lexicons: ``lexicons/`` of a source checkout, else the installed copy."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "lexicons"
-        if candidate.is_dir() and any(candidate.glob("*.tsv")):
-            return candidate
-    return here.parent.parent / "data" / "lexicons"
+    return shipped("lexicons")
 
 
 def default_sources() -> list[LexiconSource]:
