@@ -88,6 +88,11 @@ def _unit_rows(shape_of: sp.csr_matrix, data: npt.NDArray[np.floating[Any]]) -> 
     return sp.csr_matrix((scaled, shape_of.indices, shape_of.indptr), shape=shape_of.shape)
 
 
+def weighed_rows(counts: sp.csr_matrix, idf: F32) -> sp.csr_matrix:
+    """Raw counts as model input: sublinear TF × ``idf``, rows scaled to unit length."""
+    return _unit_rows(counts, np.log1p(counts.data) * idf[counts.indices])
+
+
 def fit_idf(counts: sp.csr_matrix) -> F32:
     """Smoothed inverse document frequency per column, as scikit-learn's TfidfTransformer."""
     df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -151,14 +156,13 @@ class TextClassifier:
     def predict_proba_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float64]:
         """Probabilities from raw n-gram counts (:func:`ngram_counts`), which models with the
         same n-gram setting can share."""
-        data = np.log1p(counts.data) * self.idf[counts.indices]
-        return self._proba_from_margins(self._margins_of(_unit_rows(counts, data)))
+        return self.proba_from_margins(self._margins_of(weighed_rows(counts, self.idf)))
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Calibrated probabilities, (texts, labels); rows sum to 1."""
-        return self._proba_from_margins(self.margins(texts))
+        return self.proba_from_margins(self.margins(texts))
 
-    def _proba_from_margins(self, margins: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def proba_from_margins(self, margins: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         slope, offset = self.calibration[:, 0], self.calibration[:, 1]
         p = 1.0 / (1.0 + np.exp(-(margins * slope + offset)))
         if self.binary:
@@ -367,7 +371,7 @@ def train(
             np.zeros(1, np.float32),
             calibration,
         )
-        predicted = probe._proba_from_margins(margins).argmax(axis=1)
+        predicted = probe.proba_from_margins(margins).argmax(axis=1)
         score = float(matthews_corrcoef(y, predicted))
         scores[str(candidate)] = round(score, 5)
         if best is None or score > best[1]:

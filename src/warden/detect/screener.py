@@ -9,8 +9,9 @@ Category scores combine lexicon hits with a noisy-OR over *distinct* terms:
 ``score = 1 − Π(1 − weight)``; a term repeated ten times is still one piece of evidence,
 two different strong terms make a near-certain call. Attached models add their calibrated
 probability for each of their non-clean labels to the same noisy-OR:
-``categories[c] = 1 − (1 − lexicon[c]) · Π_models (1 − p_model(c))``; each model's full
-distribution is also kept in ``Verdict.models``. Scores under 0.01 are left out.
+``categories[c] = 1 − (1 − lexicon[c]) · Π_models (1 − p_model(c))``; the full distribution
+of every model that found something (a non-clean label ≥ 0.01) is also kept in
+``Verdict.models``. Scores under 0.01 are left out.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from warden.detect.classifier import CLEAN, TextClassifier, ngram_counts
 from warden.detect.features import NgramConfig
+from warden.detect.groups import group_models
 from warden.domain.verdicts import Entity, Match, Verdict
 from warden.text.catalog import load_catalog
 from warden.text.entities import EntityExtractor
@@ -30,6 +34,8 @@ from warden.text.lexicon import LexiconEntry, LexiconSource, default_sources, re
 from warden.text.matcher import Hit, LexiconIndex
 from warden.text.normalize import FoldedBatch, Normalizer
 
+#: model name → label → probability, for the models that found something in one text
+ModelView = dict[str, dict[str, float]]
 BATCH = 1024  # texts folded together: big enough to amortize, small enough to stay in cache
 REPORTED = 0.01  # combined scores below this are noise, not evidence
 
@@ -49,6 +55,7 @@ class Screener:
         self.index = LexiconIndex(entries, self.normalizer)
         self.extractor = extractor or EntityExtractor()
         self.models = [model.with_normalizer(self.normalizer) for model in models]
+        self._groups = group_models(self.models)
 
     @classmethod
     def from_lexicons(
@@ -106,22 +113,38 @@ class Screener:
             for number, text_hits in enumerate(hits)
         ]
 
-    def _model_scores(self, batch: FoldedBatch) -> list[dict[str, dict[str, float]]]:
-        """Each model's distribution per text. Models that read the same n-grams (the
-        standard detectors all do) share one hashing pass over the batch."""
-        per_text: list[dict[str, dict[str, float]]] = [{} for _ in batch.texts]
+    def _model_scores(self, batch: FoldedBatch) -> list[tuple[ModelView, dict[str, float]]]:
+        """Per text: the distributions of the models that found something (a non-clean
+        label ≥ 0.01), and per category the product of ``1 − p`` over every model — the
+        learned half of the noisy-OR. Models that read the same n-grams (the standard
+        detectors all do) share one hashing pass and one matrix product; the per-category
+        products are taken over whole columns, so a clean text costs no Python work."""
+        per_text: list[tuple[ModelView, dict[str, float]]] = [({}, {}) for _ in batch.texts]
         if not self.models:
             return per_text
         counted: dict[NgramConfig, sp.csr_matrix] = {}
-        for model in self.models:
-            counts = counted.get(model.config)
+        clean: dict[str, npt.NDArray[np.float64]] = {}
+        for group in self._groups:
+            counts = counted.get(group.config)
             if counts is None:
-                counts = counted[model.config] = ngram_counts(batch, model.config)
-            proba = model.predict_proba_counts(counts)
-            for number, row in enumerate(proba.tolist()):
-                per_text[number][model.name] = {
-                    label: round(p, 6) for label, p in zip(model.labels, row, strict=True)
-                }
+                counts = counted[group.config] = ngram_counts(batch, group.config)
+            for model, proba in zip(group.models, group.proba(counts), strict=True):
+                rounded = np.round(proba, 6)
+                found = np.zeros(len(rounded), dtype=bool)
+                for column, label in enumerate(model.labels):
+                    if label == CLEAN:
+                        continue
+                    found |= rounded[:, column] >= REPORTED
+                    remaining = clean.get(label)
+                    factor = 1.0 - rounded[:, column]
+                    clean[label] = factor if remaining is None else remaining * factor
+                for number in np.flatnonzero(found).tolist():
+                    per_text[number][0][model.name] = dict(
+                        zip(model.labels, rounded[number].tolist(), strict=True)
+                    )
+        for label, remaining in clean.items():
+            for number in np.flatnonzero(remaining < 1.0).tolist():
+                per_text[number][1][label] = float(remaining[number])
         return per_text
 
     def _entities(self, batch: FoldedBatch) -> list[list[Entity]]:
@@ -148,7 +171,7 @@ class Screener:
         number: int,
         hits: list[Hit],
         entities: list[Entity],
-        models: dict[str, dict[str, float]],
+        learned: tuple[ModelView, dict[str, float]],
     ) -> Verdict:
         folded = batch.texts[number]
         matches: list[Match] = []
@@ -176,10 +199,9 @@ class Screener:
         clean: dict[str, float] = {}
         for (category, _term), weight in strongest.items():
             clean[category] = clean.get(category, 1.0) * (1.0 - weight)
-        for distribution in models.values():
-            for label, probability in distribution.items():
-                if label != CLEAN:
-                    clean[label] = clean.get(label, 1.0) * (1.0 - probability)
+        models, learned_clean = learned
+        for label, remaining in learned_clean.items():
+            clean[label] = clean.get(label, 1.0) * remaining
         scores = {
             category: round(1.0 - remaining, 6)
             for category, remaining in clean.items()

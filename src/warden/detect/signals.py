@@ -40,5 +40,12 @@ def signal_tokens(originals: Sequence[str]) -> list[str]:
         positions = [match.start() for match in pattern.finditer(joined)]
         if positions:
             present[np.searchsorted(starts, positions, side="right") - 1, column] = True
-    names = [f" §{name}§" for name, _ in SIGNALS]
-    return ["".join(names[c] for c in np.flatnonzero(row)) for row in present]
+    codes = present.astype(np.int64) @ (1 << np.arange(len(SIGNALS), dtype=np.int64))
+    return [_MARKERS[code] for code in codes.tolist()]
+
+
+#: the marker words of every combination of signals, indexed by its bit mask
+_MARKERS = [
+    "".join(f" §{name}§" for bit, (name, _) in enumerate(SIGNALS) if mask >> bit & 1)
+    for mask in range(1 << len(SIGNALS))
+]

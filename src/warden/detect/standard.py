@@ -317,7 +317,7 @@ def _held_out_figures(
     if len(index) == 0:
         return {"rows": 0}
     y = np.array([labels[i] == recipe.category for i in index], dtype=int)
-    p = model._proba_from_margins(model._margins_of(held_features[index]))[:, 1]
+    p = model.proba_from_margins(model._margins_of(held_features[index]))[:, 1]
 
     def figures(mask: npt.NDArray[np.bool_]) -> dict[str, Any]:
         truth, score = y[mask], p[mask]
