@@ -10,8 +10,8 @@ sentence embedding), and writes ``quality.json`` and ``quality.md``.
 
 Dataset quirks are handled here, not in Warden: the fine-grained set masks contact details
 (``WECHAT``, ``CELLPHONE``, ``URL`` …), which real messages never contain, so the masks are
-filled with realistic random stand-ins (``warden.detect.masks``) before training and testing —
-otherwise a model learns "upper-case mask word = spam" and fails on real traffic.
+filled with realistic random stand-ins (``warden.detect.corpora.unmask``) before training and
+testing — otherwise a model learns "upper-case mask word = spam" and fails on real traffic.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from warden.detect.classifier import CLEAN, TextClassifier, TrainingSet, train
+from warden.detect.corpora import unmask
 from warden.detect.evaluation import cross_validate, evaluate, positive_f1
 from warden.detect.features import NgramConfig
-from warden.detect.masks import fill_masks
 from warden.text.catalog import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +61,7 @@ def finegrained(split: str, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     rows = csv_rows(data_dir() / "cn_spam_finegrained" / f"{split}.csv")
     return [
-        (r["label"].strip(), fill_masks(r["content"].strip(), rng))
-        for r in rows
-        if r["label"].strip()
+        (r["label"].strip(), unmask(r["content"].strip(), rng)) for r in rows if r["label"].strip()
     ]
 
 

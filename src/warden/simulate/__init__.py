@@ -8,7 +8,9 @@ really is, so precision and recall of Warden's actions can be measured per role.
 Modules: ``roles`` (who), ``population`` (accounts and what ties them), ``texts`` and
 ``content`` (what they write), ``evasion`` (how abusers disguise it), ``day``,
 ``everyday`` and ``abuse`` (what they do), ``batch`` and ``writer`` (columns to files),
-``simulator`` (the run).
+``simulator`` (the run). ``--texts`` builds the platform from labelled real messages
+instead: ``labelled`` (the files), ``labelled_platform`` (who does what with them),
+``labelled_simulator`` (the run).
 """
 
 from warden.simulate.evasion import Evasion
