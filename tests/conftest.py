@@ -50,3 +50,14 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
     yield url
     client.flushdb()
+
+
+@pytest.fixture(scope="session")
+def standard_models(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The standard detectors built from the shared data on a stable subsample (fast enough
+    for a test session; the figures are lower than a full ``warden models build``)."""
+    from warden.detect.standard import build
+
+    out = tmp_path_factory.mktemp("models")
+    build(shared_data, out, max_rows=40_000)
+    return out

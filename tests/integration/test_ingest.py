@@ -128,7 +128,9 @@ def test_overturned_appeal_restores_capabilities_and_removes_the_strike(
     at = T0 + timedelta(hours=1)
     with UnitOfWork(ingested) as uow:
         restrict = next(
-            r for r in uow.actions.list(account_id="blaster") if r.status is ActionStatus.APPLIED
+            r
+            for r in uow.actions.list(account_id="blaster")
+            if r.status is ActionStatus.APPLIED and r.action.type is ActionType.RESTRICT
         )
         strikes_before = uow.strikes.active_for(
             "blaster", "spam", at, pack.ladders["spam"].decay_days

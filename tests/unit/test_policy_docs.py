@@ -32,7 +32,9 @@ def test_shipped_pack_and_campaign_load() -> None:
 
 
 def _names(condition: str) -> set[str]:
-    return set(re.findall(r"\b(?:score|count|intent|latest|features|entities|ring)\.[a-z_]+", condition))
+    return set(
+        re.findall(r"\b(?:score|count|intent|latest|features|entities|ring)\.[a-z_]+", condition)
+    )
 
 
 def test_names_table_matches_the_registry() -> None:
@@ -79,8 +81,7 @@ def test_the_documented_threshold_rewrite() -> None:
     at = datetime(2026, 7, 1, tzinfo=UTC)
     compiled = {c.rule.id: c for c in pack.rules_in_force(thunder, at)}
     assert to_source(compiled["escort_ad"].condition) == (
-        "score.sexual_services >= 0.64 and entities.has_contact "
-        "and intent.sexual_services >= 0.56"
+        "score.sexual_services >= 0.64 and entities.has_contact and intent.sexual_services >= 0.56"
     )
     assert compiled["porn_sale"].condition == compiled["porn_sale"].rule.condition
 

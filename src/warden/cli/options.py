@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from warden.detect.screener import Screener
+from warden.detect.standard import STANDARD, resolve_models
+from warden.settings import get_settings
 
 LexiconOption = Annotated[
     list[str] | None,
@@ -37,7 +39,11 @@ def build_screener(
     no_defaults: bool,
     models: list[Path] | None = None,
 ) -> Screener:
-    """The Screener the command line asks for."""
+    """The Screener the command line asks for: with the defaults, the standard detectors
+    join the team's lexicons when they have been built (``warden models build``)."""
+    chosen: list[Path] = list(models or ())
+    if not no_defaults:
+        chosen = resolve_models([STANDARD], get_settings().models_path) + chosen
     return Screener.from_lexicons(
-        lexicons or (), defaults=not no_defaults, catalogs=catalogs or (), models=models or ()
+        lexicons or (), defaults=not no_defaults, catalogs=catalogs or (), models=chosen
     )

@@ -37,6 +37,17 @@ def verdict_panel(verdict: Verdict) -> Panel:
     if verdict.categories:
         scores = Text("  ".join(f"{c} {s:.2f}" for c, s in sorted(verdict.categories.items())))
         parts.append(scores)
+        reading = "doing it" if verdict.intent >= 1.0 else "talking about it"
+        cues = ", ".join(verdict.intent_cues) or "no cues"
+        parts.append(Text(f"intent {verdict.intent:.2f} ({reading}: {cues})", style="dim"))
+    if verdict.models:
+        learned = "  ".join(
+            f"{name} {p:.2f}"
+            for name, distribution in sorted(verdict.models.items())
+            for label, p in distribution.items()
+            if label != "clean"
+        )
+        parts.append(Text(f"detectors: {learned}", style="dim"))
     if verdict.matches:
         table = Table("term", "category", "as written", "how", box=None, pad_edge=False)
         for match in verdict.matches:

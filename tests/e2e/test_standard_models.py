@@ -1,0 +1,80 @@
+"""`warden models build|show` and the standard detectors in screening and in the default pack."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from running import warden
+
+from warden.detect.standard import RECIPES, build, read_manifest, resolve_models
+from warden.errors import InputError, ModelError
+
+pytestmark = pytest.mark.data
+
+
+def test_the_manifest_names_the_data_and_the_held_out_figures(standard_models: Path) -> None:
+    manifest = read_manifest(standard_models)
+    assert [d["name"] for d in manifest["detectors"]] == [r.name for r in RECIPES]
+    assert all(len(f["sha256"]) == 64 for f in manifest["data_files"])
+    for detector in manifest["detectors"]:
+        assert (standard_models / detector["file"]).is_file()
+        held = detector["held_out"]
+        assert held["rows"] > 1000
+        assert held["positives"] > 0
+        assert held["mcc"] > 0.5, detector["name"]  # subsampled training: lower than a full build
+
+
+def test_check_uses_the_standard_detectors_when_built(
+    env: dict[str, str], standard_models: Path, tmp_path: Path
+) -> None:
+    text = "澳门威尼斯人娱乐城上线，首存即送100%彩金，官网 www.vn888.cc 注册"
+    built = warden(env | {"WARDEN_MODELS_DIR": str(standard_models)}, "check", "--json", text)
+    assert built.returncode == 0, built.stderr
+    verdict = json.loads(built.stdout)
+    assert "gambling" in verdict["models"]
+    assert verdict["categories"]["gambling"] >= 0.5
+    assert verdict["intent"]["weight"] == 1.0
+    missing = warden(env | {"WARDEN_MODELS_DIR": str(tmp_path / "none")}, "check", "--json", text)
+    assert missing.returncode == 0
+    assert "models" not in json.loads(missing.stdout)
+    assert missing.stderr.count("standard detectors not found") == 1
+    assert "warden models build" in missing.stderr
+
+
+def test_models_show_prints_the_figures(env: dict[str, str], standard_models: Path) -> None:
+    shown = warden(env, "models", "show", "--models", str(standard_models))
+    assert shown.returncode == 0, shown.stderr
+    assert "harassment" in shown.stdout
+    assert "precision" in shown.stdout
+
+
+def test_a_missing_or_corrupt_detector_is_an_error_naming_the_file(
+    standard_models: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "models"
+    shutil.copytree(standard_models, copy)
+    (copy / "gambling.wdm").write_bytes(b"not a model")
+    from warden.detect.screener import Screener
+
+    with pytest.raises(ModelError, match=r"gambling\.wdm"):
+        Screener.from_lexicons(models=resolve_models(["standard"], copy))
+    (copy / "gambling.wdm").unlink()
+    with pytest.raises(ModelError, match=r"gambling\.wdm.*missing.*warden models build"):
+        resolve_models(["standard"], copy)
+    (copy / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelError, match="corrupt models manifest"):
+        resolve_models(["standard"], copy)
+
+
+def test_a_missing_data_file_names_the_file_and_the_data_dir(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    partial = tmp_path / "data"
+    shutil.copytree(shared_data, partial, ignore=shutil.ignore_patterns("SMSSpamCollection"))
+    with pytest.raises(InputError, match=rf"SMSSpamCollection.*WARDEN_DATA_DIR={partial}"):
+        build(partial, tmp_path / "out", max_rows=1000)
+    with pytest.raises(ModelError, match="--exclude"):
+        build(shared_data, tmp_path / "out", exclude_sources=["no_such_dataset"])
