@@ -31,10 +31,10 @@ def test_a_report_after_a_day_and_an_overturned_appeal(env: dict[str, str], tmp_
     out = tmp_path / "june"
     printed = ok(env, "report", "--out", str(out), "--title", "Warden — June 2026")
     assert f"wrote {out / 'report.html'} and {out / 'report.json'}" in printed
-    assert "actions taken: 5; accounts closed: 0 (0.00% of 19 active accounts)" in printed
+    assert "actions taken: 6; accounts closed: 0 (0.00% of 19 active accounts)" in printed
     data, page = read(out)
     assert data["title"] == "Warden — June 2026"
-    assert data["actions"]["taken_by_type"] == {"warn": 2, "restrict": 2, "lock": 1, "close": 0}
+    assert data["actions"]["taken_by_type"] == {"warn": 2, "restrict": 3, "lock": 1, "close": 0}
     assert data["actions"]["pending_review"] == 2  # both closes wait for two reviewers
     assert data["cases"]["backlog"]["by_kind"]["close_review"] == 2
     assert "<title>Warden — June 2026</title>" in page
@@ -54,7 +54,7 @@ def test_a_report_after_a_day_and_an_overturned_appeal(env: dict[str, str], tmp_
     assert data["period"]["since"] == data["period"]["until"] == "2026-06-11"
     assert data["actions"]["taken"] == 0
     assert data["actions"]["reversed"] == 1
-    assert data["appeals"]["by_rule"]["spam_blast"]["overturn_rate"] == 1.0
+    assert data["appeals"]["by_rule"]["spam_content"]["overturn_rate"] == 1.0
     assert data["headline"]["appeal_overturn_rate"] == 1.0
     assert "2026-06-11 to 2026-06-11 (UTC, both days included)" in page
 

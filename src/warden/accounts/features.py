@@ -14,7 +14,7 @@ Definitions (windows end at the moment asked for):
   victim who pays a "解冻费" is not the scammer;
 * ``intent.<category>`` — the account-level evidence: over 7 days, the sum of each piece of
   content's score (from 0.3) × where it went (:data:`REACH`: a stranger or the public 1, a
-  group 0.6, a contact 0.2, a memo to the payee 0.5) × how it reads (the verdict's intent
+  group 0.6, a contact 0.1, a memo to the payee 0.5) × how it reads (the verdict's intent
   weight: a mention of abuse — news, a warning, a complaint — counts 0.15, see
   :mod:`warden.text.intent`), each piece counting at most 1. Several moderately suspicious
   messages to strangers add up; talk about abuse among friends does not;
@@ -70,7 +70,7 @@ REACH = {
     "public": 1.0,
     "group": 0.6,
     "memo": 0.5,
-    "contact": 0.2,
+    "contact": 0.1,
 }
 SMALL_PAYMENT = 500.0
 NEW_REPORTER_WEIGHT = 0.3

@@ -44,7 +44,7 @@ PER_CATEGORY: tuple[NameSpec, ...] = (
         "intent.<category>",
         ValueType.NUMBER,
         "account-level evidence of the category in 7 days: per piece of content, score × "
-        "where it went (stranger or public 1, group 0.6, memo to the payee 0.5, contact 0.2) "
+        "where it went (stranger or public 1, group 0.6, memo to the payee 0.5, contact 0.1) "
         "× how it reads (a mention of abuse 0.15), summed",
     ),
     NameSpec(

@@ -84,6 +84,13 @@ ZH_MENTION = (
     "可怕",
     "吓人",
     "真的假的",
+    "冒充",
+    "假冒",
+    "骗局",
+    "收到一条",
+    "收到条",
+    "给我发了",
+    "有人打电话",
 )
 EN_MENTION = re.compile(
     r"\b(?:news|reported|reports? say|arrested|busted|police (?:say|said|raid\w*)|beware|"
