@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -149,7 +150,9 @@ def test_scan_missing_input_is_explained(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_runs_the_main_job_and_keeps_it_in_warden_demo(tmp_path: Path) -> None:
+def test_demo_runs_the_main_job_and_keeps_it_in_warden_demo(
+    tmp_path: Path, standard_models: Path
+) -> None:
     workdir = tmp_path.resolve() / "warden-demo"
     (workdir / "platform").mkdir(parents=True)
     (workdir / ".warden-demo").write_text("")  # an earlier run's folder, with a file of it
@@ -157,6 +160,7 @@ def test_demo_runs_the_main_job_and_keeps_it_in_warden_demo(tmp_path: Path) -> N
     result = subprocess.run(
         [sys.executable, "-m", "warden", "demo", "--accounts", "800", "--days", "3"],
         cwd=tmp_path,
+        env=os.environ | {"WARDEN_MODELS_DIR": str(standard_models)},
         capture_output=True,
         text=True,
         timeout=600,
@@ -164,6 +168,7 @@ def test_demo_runs_the_main_job_and_keeps_it_in_warden_demo(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert "standard detectors:" in out  # built earlier: the fixture's
     assert "messages screened" in out
     assert "sexual_services" in out
     assert "Sweep with the thunder-strike campaign: shadow" in out

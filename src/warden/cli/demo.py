@@ -1,5 +1,7 @@
 """``warden demo``: Warden's main job on the embedded default — no services, no downloads.
 
+0. build the standard detectors from the shared labelled data (``warden models build``) if
+   they are not built yet — they are kept in the models directory, not in the demo's folder;
 1. screen a sample of messages written by the team — escort ads in their usual disguises,
    scams, ordinary chat with tricky but benign words — and show what Warden makes of each;
 2. simulate a platform (``warden simulate``): ordinary users, official accounts and every
@@ -142,9 +144,13 @@ class DemoRun:
 
     @cached_property
     def screener(self) -> Screener:
-        """The screener every step uses (the team's lexicons), built on first use."""
-        with self.console.status("building the screener (team lexicons)…"):
-            return Screener.from_lexicons()
+        """The screener of the default pack (the team's lexicons and the standard detectors
+        when built), built on first use."""
+        from warden.enforce.ingest import screener_for
+        from warden.policy import load_pack
+
+        with self.console.status("building the screener (lexicons and detectors)…"):
+            return screener_for(load_pack(self.policy))
 
     @cached_property
     def policy(self) -> Path:
@@ -161,6 +167,35 @@ class DemoRun:
         engine = make_engine(f"sqlite:///{self.database}")
         migrate(engine)
         return engine
+
+
+def _build_models(run: DemoRun) -> None:
+    """The standard detectors, built once into the models directory (about 90 s)."""
+    from warden.detect.standard import RECIPES, build, manifest_path
+    from warden.settings import get_settings
+    from warden.text.catalog import data_dir
+
+    models = get_settings().models_path
+    if manifest_path(models).is_file():
+        run.console.print(
+            f"standard detectors: {models} (built earlier; `warden models build` rebuilds)"
+        )
+        return
+    data = data_dir()
+    if not (data / "README.md").is_file():
+        run.console.print(
+            f"[yellow]no shared datasets in {data}[/yellow]: the demo screens with the lexicons "
+            "only (set WARDEN_DATA_DIR and run `warden models build`)"
+        )
+        return
+    with _progress(run.console) as progress:
+        task = progress.add_task("building the standard detectors", total=len(RECIPES) + 2)
+        build(
+            data,
+            models,
+            progress=lambda message: progress.update(task, description=message, advance=1),
+        )
+    run.console.print(f"standard detectors built from {data} into {models}")
 
 
 def _screen_sample(run: DemoRun) -> None:
@@ -256,6 +291,7 @@ def _transparency_report(run: DemoRun) -> None:
 
 #: The demo, in order. Each step writes into the run's folder and records what it kept.
 STEPS: tuple[Callable[[DemoRun], None], ...] = (
+    _build_models,
     _screen_sample,
     _simulate,
     _sweep,
