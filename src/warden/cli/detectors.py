@@ -111,6 +111,9 @@ def _render(manifest: dict[str, Any], where: Path, console: Console) -> None:
     excluded = manifest.get("excluded_datasets") or []
     if excluded:
         console.print(f"datasets left out: {', '.join(excluded)}")
+    skipped = manifest.get("skipped_detectors") or []
+    if skipped:
+        console.print(f"detectors skipped (no positives left): {', '.join(skipped)}")
 
 
 def _fmt(value: Any) -> str:

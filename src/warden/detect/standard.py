@@ -177,7 +177,8 @@ def build(
     """Train ``recipes`` on the non-held-out rows of ``data_dir``; write models + manifest.
 
     ``exclude_sources`` leaves whole datasets out of training *and* evaluation (to measure
-    a detector on a collection it has never seen); ``max_rows`` keeps a stable subsample
+    a detector on a collection it has never seen; a detector whose positives all come from
+    left-out datasets is skipped and named in the manifest); ``max_rows`` keeps a stable subsample
     of the training rows (for tests). Returns the manifest."""
     step = progress or (lambda _message: None)
     excluded = set(exclude_sources)
@@ -209,7 +210,10 @@ def build(
         for source, relative in files
     ]
     detectors = []
+    skipped = [r.name for r in recipes if {s for s, _ in r.positives} <= excluded]
     for recipe in recipes:
+        if recipe.name in skipped:  # every positive is in a dataset left out
+            continue
         step(f"training {recipe.name}")
         model, figures = _train_one(
             recipe, training, features, held, held_features, idf, config, folds, data_files
@@ -238,6 +242,7 @@ def build(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_dir": str(data_dir),
         "excluded_datasets": sorted(excluded),
+        "skipped_detectors": skipped,
         "max_rows": max_rows,
         "ngrams": config.to_dict(),
         "data_files": data_files,
