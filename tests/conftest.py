@@ -10,6 +10,23 @@ import pytest
 from warden.text.catalog import data_dir
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_standard_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests screen without the standard detectors unless they ask for them: a developer's
+    own built models (``~/.local/share/warden/models``) must not change what a test sees.
+    Commands the tests run inherit the variable."""
+    import os
+
+    empty = tmp_path_factory.mktemp("no-models")
+    before = os.environ.get("WARDEN_MODELS_DIR")
+    os.environ["WARDEN_MODELS_DIR"] = str(empty)
+    yield empty
+    if before is None:
+        os.environ.pop("WARDEN_MODELS_DIR", None)
+    else:
+        os.environ["WARDEN_MODELS_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """``$WARDEN_DATA_DIR``; tests that need it skip with a reason when it is absent."""

@@ -149,8 +149,8 @@ class FeatureFolder:
             c.keep_max(f"{account}:score:{category}", at, score, windows=BY_WEEK)
             if score >= FLAG:
                 c.add(f"{account}:count:{category}", at, windows=BY_WEEK)
-            if score >= INTENT_FLOOR:
-                weight = min(1.0, score * reach * verdict.intent)
+            weight = intent_weight(score, reach, verdict.intent)
+            if weight:
                 c.add(f"{account}:intent:{category}", at, weight, windows=BY_WEEK)
                 if weight >= INCIDENT:
                     c.put(f"{account}:latest:{category}", str(at.timestamp()))
@@ -271,6 +271,11 @@ def _stored_number(
         return float(value) if value is not None else 0.0
 
     return read
+
+
+def intent_weight(score: float, reach: float, intent: float) -> float:
+    """How much one piece of content adds to ``intent.<category>`` (0 under the floor)."""
+    return min(1.0, score * reach * intent) if score >= INTENT_FLOOR else 0.0
 
 
 def content_owner(event: Event) -> str:

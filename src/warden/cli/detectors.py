@@ -68,7 +68,7 @@ def build_command(
             source, target, exclude_sources=exclude or (), max_rows=max_rows, progress=step
         )
         progress.update(task, description="done", completed=len(RECIPES) + 2)
-    _render(manifest, target, Console())
+    _render(manifest, target, _wide())
 
 
 @models_app.command("show")
@@ -80,21 +80,15 @@ def show_command(
 ) -> None:
     """Show the standard detectors in a models directory and their held-out figures."""
     target = (models or get_settings().models_path).resolve()
-    _render(read_manifest(target), target, Console())
+    _render(read_manifest(target), target, _wide())
 
 
 def _render(manifest: dict[str, Any], where: Path, console: Console) -> None:
-    table = Table(
-        "detector",
-        "category",
-        "training rows",
-        "held-out rows",
-        "precision",
-        "recall",
-        "MCC",
-        "false-positive rate",
-        title=f"standard detectors in {where} (built {manifest.get('created')})",
-    )
+    table = Table(title=f"standard detectors in {where} (built {manifest.get('created')})")
+    table.add_column("detector", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    for header in ("trained on", "held out", "precision", "recall", "MCC", "FP rate"):
+        table.add_column(header, justify="right")
     for detector in manifest["detectors"]:
         held = detector.get("held_out", {})
         table.add_row(
@@ -114,6 +108,11 @@ def _render(manifest: dict[str, Any], where: Path, console: Console) -> None:
     skipped = manifest.get("skipped_detectors") or []
     if skipped:
         console.print(f"detectors skipped (no positives left): {', '.join(skipped)}")
+
+
+def _wide() -> Console:
+    """A console wide enough for the figures table (a pipe would otherwise get 80 columns)."""
+    return Console(width=max(Console().width, 112))
 
 
 def _fmt(value: Any) -> str:

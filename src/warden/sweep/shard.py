@@ -33,7 +33,13 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from warden.accounts.counters import MemoryCounters
-from warden.accounts.features import FeatureFolder, content_owner
+from warden.accounts.features import (
+    REACH,
+    FeatureFolder,
+    audience,
+    content_owner,
+    intent_weight,
+)
 from warden.detect.screener import Screener
 from warden.domain.events import (
     Event,
@@ -112,10 +118,13 @@ def run_shard(
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
     feature_rows: list[tuple[Any, ...]] = []  # turned into columns at the end
-    # account → score.<category> → highest content score ever folded: an upper bound of the
-    # feature (a 7-day maximum), so the gate can rule a score out without the counters
+    # account → score.<category> → highest content score ever folded, and intent.<category>
+    # → every contribution ever folded: upper bounds of the features (a 7-day maximum, a
+    # 7-day sum), so the gate can rule them out without the counters
     scores: dict[str, dict[str, float]] = {}
-    no_scores = {f"score.{category}": 0.0 for category in categories}
+    no_scores = {
+        f"{kind}.{category}": 0.0 for kind in ("score", "intent") for category in categories
+    }
     feature_names: tuple[str, ...] | None = None
 
     def owns(account: str) -> bool:
@@ -148,11 +157,17 @@ def run_shard(
                 seen = scores.get(owner)
                 if seen is None:
                     seen = scores[owner] = dict(no_scores)
+                reach = REACH[audience(event)]
                 for _, verdict in fields:
                     for category, score in verdict.categories.items():
                         name = f"score.{category}"
                         if score > seen.get(name, 0.0):
                             seen[name] = score
+                        added = intent_weight(score, reach, verdict.intent)
+                        if added:  # every contribution ever (plus a hair for float
+                            # rounding, which sums in another order): a bound of the 7-day sum
+                            name = f"intent.{category}"
+                            seen[name] = seen.get(name, 0.0) + added + 1e-9
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
