@@ -80,3 +80,16 @@ def test_a_missing_data_file_names_the_file_and_the_data_dir(
         build(partial, tmp_path / "out", max_rows=1000)
     with pytest.raises(ModelError, match="--exclude"):
         build(shared_data, tmp_path / "out", exclude_sources=["no_such_dataset"])
+
+
+def test_a_pack_naming_a_missing_model_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    from warden.enforce.ingest import screener_for
+    from warden.policy import default_pack_path, load_pack
+
+    text = default_pack_path().read_text(encoding="utf-8")
+    assert "  - standard" in text
+    shutil.copytree(default_pack_path().parent / "campaigns", tmp_path / "campaigns")
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text(text.replace("  - standard", "  - models/shop-spam.wdm"), "utf-8")
+    with pytest.raises(ModelError, match=r"models/shop-spam\.wdm: cannot read model"):
+        screener_for(load_pack(pack_file), tmp_path)
