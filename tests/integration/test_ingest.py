@@ -176,3 +176,44 @@ def test_a_rule_with_too_many_overturned_appeals_is_paused(
         uow.commit()
     assert "spam_blast" in paused_rules(engine, pack)
     assert "escort_ad" not in paused_rules(engine, pack)
+
+
+def test_account_level_evidence_names_every_message_and_one_message_is_one_strike(
+    engine: Engine, screener: Screener, pack: PolicyPack
+) -> None:
+    from warden.domain.events import MessageEvent, PaymentEvent
+    from warden.io.events import Located
+
+    scams = [
+        "您的银行卡已冻结，请点击链接解冻 http://icbc-safe.top",
+        "您涉嫌洗钱案件，请把资金转入安全账户配合调查",
+    ]
+    events = [
+        MessageEvent(
+            event_id=f"scam-{n}",
+            account_id="caller",
+            ts=T0 + timedelta(minutes=n),
+            text=text,
+            recipient_id=f"stranger-{n}",
+            is_contact=False,
+        )
+        for n, text in enumerate(scams)
+    ]
+    later = [  # an unrelated payment a day later, then another a week later
+        PaymentEvent(
+            event_id=f"pay-{n}",
+            account_id="caller",
+            ts=T0 + timedelta(days=days),
+            payee_id="friend",
+            amount=50,
+        )
+        for n, days in enumerate((1, 2))
+    ]
+    ingestor = Ingestor(engine, screener, pack)
+    summary = ingestor.ingest(Located(e, "test", i) for i, e in enumerate([*events, *later]))
+    assert summary.adds_up
+    with UnitOfWork(engine) as uow:
+        actions = uow.actions.list(account_id="caller")
+    assert [a.action.rule_ids for a in actions] == [("fraud_content",)]  # once, not per payment
+    content = [e.ref for e in actions[0].action.evidence if e.kind == "content"]
+    assert content == ["scam-0", "scam-1"]  # every message the account-level evidence holds

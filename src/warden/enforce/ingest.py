@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from warden.accounts.counters import Counters, MemoryCounters
-from warden.accounts.features import FeatureFolder
+from warden.accounts.features import Contribution, FeatureFolder
 from warden.detect.screener import Screener
 from warden.detect.standard import resolve_models
 from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus, Decision, Evidence
@@ -156,7 +156,7 @@ class Ingestor:
                 if not decisions:
                     continue
                 shown = EventEvidence.of(event, verdicts)
-                decisions = [with_event_evidence(d, shown) for d in decisions]
+                decisions = [self._with_evidence(d, shown) for d in decisions]
                 summary.decisions += len(decisions)
                 result = self._plan(uow, decisions, account, event.ts)
                 record_decisions(uow, acted_on(decisions, result), self.actor)
@@ -165,6 +165,14 @@ class Ingestor:
                     summary.held_for_review += record.status is ActionStatus.PENDING_REVIEW
             summary.processed += 1
             uow.commit()
+
+    def _with_evidence(self, decision: Decision, shown: EventEvidence) -> Decision:
+        """The triggering event, and every message the rule's account-level evidence holds."""
+        categories = self.pack.content_categories(decision.rule_id)
+        contributions = self.folder.contributions(decision.account_id, decision.at, categories)
+        return with_event_evidence(
+            with_content_evidence(decision, contributions, categories), shown
+        )
 
     def _plan(
         self, uow: UnitOfWorkPort, decisions: list[Decision], account: str, at: datetime
@@ -358,6 +366,23 @@ def with_event_evidence(decision: Decision, shown: EventEvidence) -> Decision:
         for entity, matched in shown.entities:
             evidence.append(Evidence("entity", entity, repr(matched)))
     return dataclasses.replace(decision, evidence=tuple(evidence))
+
+
+def with_content_evidence(
+    decision: Decision, contributions: Iterable[Contribution], categories: Iterable[str]
+) -> Decision:
+    """The decision, with every message that counted towards the account-level evidence of
+    ``categories`` (the ones its rule reads; :meth:`PolicyPack.content_categories`), as
+    ``Evidence("content", event id, what it counted)``, oldest first."""
+    wanted = set(categories)
+    added = [
+        Evidence("content", c.event_id, f"{c.category} {c.score:.2f}, counted {c.weight:.2f}")
+        for c in contributions
+        if c.category in wanted
+    ]
+    if not added:
+        return decision
+    return dataclasses.replace(decision, evidence=(*decision.evidence, *added))
 
 
 def _chunks(

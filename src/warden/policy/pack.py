@@ -253,6 +253,14 @@ class PolicyPack:
                 return compiled.evidence(raw)
         raise KeyError(rule_id)
 
+    def content_categories(self, rule_id: str) -> tuple[str, ...]:
+        """The categories whose content ``rule_id`` reads (``score.*``, ``count.*``,
+        ``intent.*``): its decisions carry those messages as evidence."""
+        for compiled in self.rules_in_force(None, datetime.now(UTC)):
+            if compiled.rule.id == rule_id:
+                return tuple(name.partition(".")[2] for name in compiled.incident_names)
+        raise KeyError(rule_id)
+
     def rules_in_force(self, campaign: Campaign | None, at: datetime) -> tuple[CompiledRule, ...]:
         """The enabled rules, compiled, as they apply at ``at``: with thresholds scaled where
         ``campaign`` is active and covers the rule's category (cached per campaign)."""

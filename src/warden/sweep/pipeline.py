@@ -33,9 +33,10 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from warden.accounts.features import contributions_from_json
 from warden.domain.actions import Decision
 from warden.domain.moments import from_micros
-from warden.enforce.ingest import EventEvidence, keep_quarantined
+from warden.enforce.ingest import EventEvidence, keep_quarantined, with_content_evidence
 from warden.io.events import Quarantined
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
@@ -182,7 +183,7 @@ def run_sweep(
     )
     lap("rings")
 
-    groups, fired_rows, columns = _groups(shards["features"], pack, campaign, rings)
+    groups, fired_rows, columns, content = _groups(shards["features"], pack, campaign, rings)
     lap("policy")
 
     def feature_evidence(group: Group, decision: Decision) -> Decision:
@@ -190,7 +191,12 @@ def run_sweep(
             column = columns.get(name)
             return None if column is None else column[group.row].item()
 
-        return replace(decision, evidence=pack.rule_evidence(decision.rule_id, raw))
+        with_features = replace(decision, evidence=pack.rule_evidence(decision.rule_id, raw))
+        return with_content_evidence(
+            with_features,
+            contributions_from_json(content[group.row]),
+            pack.content_categories(decision.rule_id),
+        )
 
     evidence = _evidence_lookup(table, shards["verdicts"], {g.event_id for g in groups})
     done = 0
@@ -312,11 +318,11 @@ def since_table(table: pa.Table) -> dict[str, tuple[int | None, int | None, int]
 
 def _groups(
     features: pa.Table, pack: PolicyPack, campaign: Campaign | None, rings: RingResult
-) -> tuple[list[Group], int, dict[str, Any]]:
+) -> tuple[list[Group], int, dict[str, Any], list[str | None]]:
     """Fill ``ring.*``, evaluate every feature row, group the firing rows; also the feature
-    columns, in the rows' order (groups point into them)."""
+    columns and the ``_content`` of each row, in the rows' order (groups point into them)."""
     if features.num_rows == 0:
-        return [], 0, {}
+        return [], 0, {}, []
     features = features.sort_by([("_seq", "ascending"), ("account_id", "ascending")])
     accounts = features.column("account_id").to_pylist()
     columns: dict[str, Any] = {}
@@ -347,7 +353,7 @@ def _groups(
             features.column("event_id").to_pylist(),
         )
     )
-    return groups, len(firing), columns
+    return groups, len(firing), columns, features.column("_content").to_pylist()
 
 
 class Moments(Sequence[datetime]):

@@ -10,7 +10,8 @@ means exactly what it means in ``warden ingest``.
 Out of a shard come plain columns (written as Parquet by the engines):
 
 * ``features`` — one row per (event, owned account it touched): the policy environment at
-  that moment, which the sweep later evaluates in bulk;
+  that moment, which the sweep later evaluates in bulk, and (``_content``) the messages
+  that counted towards the account's ``intent.*`` then, for the evidence of a decision;
 * ``verdicts`` — per screened text field of an owned account's event: scores, what matched;
 * ``links`` — (account, entity, event) for the ring graph: contact handles in content,
   payees, devices and /24 IP prefixes;
@@ -38,6 +39,7 @@ from warden.accounts.features import (
     FeatureFolder,
     audience,
     content_owner,
+    contributions_json,
     intent_weight,
 )
 from warden.detect.screener import Screener
@@ -78,6 +80,10 @@ class ShardOutput:
             name: pa.table(dict(getattr(self, name)))
             for name in ("features", "verdicts", "links", "accounts")
         }
+        if "_content" in self.features:  # typed: a shard where no row has any is still text
+            content = pa.array(self.features["_content"], type=pa.string())
+            index = out["features"].column_names.index("_content")
+            out["features"] = out["features"].set_column(index, "_content", content)
         out["quarantined"] = pa.Table.from_pylist(
             [q.to_dict() for q in self.quarantined], schema=QUARANTINE_SCHEMA
         )
@@ -178,8 +184,14 @@ def run_shard(
                     continue
                 env = folder.features(account, event.ts)
                 if feature_names is None:
-                    feature_names = ("_seq", "account_id", "event_id", "_ts_us", *env)
-                feature_rows.append((seq, account, event.event_id, ts_us, *env.values()))
+                    feature_names = ("_seq", "account_id", "event_id", "_ts_us", "_content", *env)
+                counted = [c for c in categories if env[f"intent.{c}"]]
+                content = (
+                    contributions_json(folder.contributions(account, event.ts, counted))
+                    if counted
+                    else None
+                )
+                feature_rows.append((seq, account, event.event_id, ts_us, content, *env.values()))
         if progress is not None:
             progress(len(batch))
     if feature_names is not None:
