@@ -41,12 +41,10 @@ Definitions (windows end at the moment asked for):
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from warden.accounts.content import ContentLog, Contribution, CountersContentLog
 from warden.accounts.counters import Counters
 from warden.domain.events import (
     CommentEvent,
@@ -65,7 +63,6 @@ DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 MONTH = timedelta(days=30)
 FLAG = 0.5
-KEPT_CONTRIBUTIONS = 50  # per account and category: the evidence of one week, bounded
 INTENT_FLOOR = 0.3  # content scoring less than this for a category is no evidence of it
 INCIDENT = 0.25  # content counting at least this much towards intent.* is a new incident
 #: how much a piece of content counts towards intent.* by where it went
@@ -98,15 +95,19 @@ class FeatureFolder:
         *,
         rings: Mapping[str, tuple[int, float]] | None = None,
         since: SinceFn | None = None,
+        content: ContentLog | None = None,
     ) -> None:
         """``rings`` maps a ring member to its ring's (size, score) — found by a sweep, read by
         ``ring.*``; without it every account is in no ring. ``since`` answers how old another
         account is (a reporter) where that account's own events are folded elsewhere (a
-        sweep shards accounts over workers); by default the counters answer."""
+        sweep shards accounts over workers); by default the counters answer. ``content``
+        records what counted towards ``intent.*`` (:mod:`warden.accounts.content`); by
+        default it is kept in the counters."""
         self.counters = counters
         self.categories = tuple(categories)
         self.rings = rings or {}
         self._since = since
+        self.content: ContentLog = content or CountersContentLog(counters)
         self._getters = self._definitions()
 
     def fold(self, event: Event, verdicts: Iterable[Verdict] = ()) -> set[str]:
@@ -158,7 +159,12 @@ class FeatureFolder:
             weight = intent_weight(score, reach, verdict.intent)
             if weight:
                 c.add(f"{account}:intent:{category}", at, weight, windows=BY_WEEK)
-                self._remember_content(account, category, at, event_id, score, weight)
+                self.content.add(
+                    account,
+                    Contribution(
+                        category, event_id, at.timestamp(), round(score, 4), round(weight, 4)
+                    ),
+                )
                 if weight >= INCIDENT:
                     c.put(f"{account}:latest:{category}", str(at.timestamp()))
         if verdict.categories.get("sexual_services", 0.0) >= FLAG:
@@ -172,29 +178,12 @@ class FeatureFolder:
                     windows=BY_MONTH,
                 )
 
-    def _remember_content(
-        self, account: str, category: str, at: datetime, event_id: str, score: float, weight: float
-    ) -> None:
-        """Keep the week's contributions to ``intent.<category>``, newest last (at most
-        :data:`KEPT_CONTRIBUTIONS`): the messages a decision rests on, for its evidence."""
-        key = f"{account}:content:{category}"
-        kept = _recent(self.counters.get(key), at)
-        kept.append([at.timestamp(), event_id, round(score, 4), round(weight, 4)])
-        self.counters.put(key, json.dumps(kept[-KEPT_CONTRIBUTIONS:]))
-
     def contributions(
         self, account: str, at: datetime, categories: Iterable[str]
     ) -> list[Contribution]:
         """The content that counted towards ``intent.<category>`` of ``account`` in the week
-        before ``at``, for each of ``categories``, oldest first."""
-        out: list[Contribution] = []
-        for category in categories:
-            for ts, event_id, score, weight in _recent(
-                self.counters.get(f"{account}:content:{category}"), at
-            ):
-                if ts <= at.timestamp():
-                    out.append(Contribution(category, event_id, ts, score, weight))
-        return sorted(out, key=lambda item: (item.ts, item.category))
+        up to ``at``, for each of ``categories``, oldest first (from the content log)."""
+        return self.content.recent(account, at, categories)
 
     def _message(self, event: MessageEvent, verdicts: Iterable[Verdict]) -> None:
         c, at, account = self.counters, event.ts, event.account_id
@@ -302,35 +291,6 @@ def _stored_number(
         return float(value) if value is not None else 0.0
 
     return read
-
-
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """One piece of content that counted towards an account's ``intent.<category>``."""
-
-    category: str
-    event_id: str
-    ts: float  # Unix seconds
-    score: float
-    weight: float
-
-
-def contributions_json(contributions: Iterable[Contribution]) -> str:
-    """Contributions as one JSON string (a sweep carries them in a column)."""
-    return json.dumps([[c.category, c.event_id, c.ts, c.score, c.weight] for c in contributions])
-
-
-def contributions_from_json(text: str | None) -> list[Contribution]:
-    """The inverse of :func:`contributions_json` (None: no contributions)."""
-    return [Contribution(*item) for item in json.loads(text)] if text else []
-
-
-def _recent(stored: str | None, at: datetime) -> list[list[Any]]:
-    """The kept contributions (``[ts, event_id, score, weight]``) of the week before ``at``."""
-    if not stored:
-        return []
-    since = (at - WEEK).timestamp()
-    return [item for item in json.loads(stored) if item[0] > since]
 
 
 def intent_weight(score: float, reach: float, intent: float) -> float:

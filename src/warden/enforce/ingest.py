@@ -29,8 +29,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from warden.accounts.content import Contribution
 from warden.accounts.counters import Counters, MemoryCounters
-from warden.accounts.features import Contribution, FeatureFolder
+from warden.accounts.features import FeatureFolder
 from warden.detect.screener import Screener
 from warden.detect.standard import resolve_models
 from warden.domain.actions import ActionStatus, ActionType, CaseKind, CaseStatus, Decision, Evidence

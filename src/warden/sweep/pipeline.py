@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from warden.accounts.features import contributions_from_json
+from warden.accounts.content import Contribution, read_back, recent
 from warden.domain.actions import Decision
 from warden.domain.moments import from_micros
 from warden.enforce.ingest import EventEvidence, keep_quarantined, with_content_evidence
@@ -57,7 +57,7 @@ from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
 
 DAY_US = 86_400_000_000  # microseconds in a day
 RING_NAMES = frozenset({"ring.size", "ring.score"})  # known only after the shards
-SHARD_TABLES = ("features", "verdicts", "links", "accounts", "quarantined")
+SHARD_TABLES = ("features", "verdicts", "links", "accounts", "content", "quarantined")
 ProgressFn = Callable[[str, int, int | None], None]  # (stage, done so far, total)
 
 
@@ -183,19 +183,26 @@ def run_sweep(
     )
     lap("rings")
 
-    groups, fired_rows, columns, content = _groups(shards["features"], pack, campaign, rings)
+    groups, fired_rows, columns, places = _groups(shards["features"], pack, campaign, rings)
     lap("policy")
+    logged: dict[str, list[Contribution]] | None = None
 
     def feature_evidence(group: Group, decision: Decision) -> Decision:
+        nonlocal logged
+
         def raw(name: str) -> Any:
             column = columns.get(name)
             return None if column is None else column[group.row].item()
 
         with_features = replace(decision, evidence=pack.rule_evidence(decision.rule_id, raw))
+        categories = pack.content_categories(decision.rule_id)
+        if not categories:
+            return with_features
+        if logged is None:  # read once, and only when some acting decision needs it
+            logged = read_back(shards["content"].to_pylist())
+        upto = logged.get(decision.account_id, [])[: places[group.row]]
         return with_content_evidence(
-            with_features,
-            contributions_from_json(content[group.row]),
-            pack.content_categories(decision.rule_id),
+            with_features, recent(upto, decision.at, categories), categories
         )
 
     evidence = _evidence_lookup(table, shards["verdicts"], {g.event_id for g in groups})
@@ -318,9 +325,10 @@ def since_table(table: pa.Table) -> dict[str, tuple[int | None, int | None, int]
 
 def _groups(
     features: pa.Table, pack: PolicyPack, campaign: Campaign | None, rings: RingResult
-) -> tuple[list[Group], int, dict[str, Any], list[str | None]]:
+) -> tuple[list[Group], int, dict[str, Any], list[int]]:
     """Fill ``ring.*``, evaluate every feature row, group the firing rows; also the feature
-    columns and the ``_content`` of each row, in the rows' order (groups point into them)."""
+    columns and each row's place in the content log, in the rows' order (groups point into
+    them)."""
     if features.num_rows == 0:
         return [], 0, {}, []
     features = features.sort_by([("_seq", "ascending"), ("account_id", "ascending")])

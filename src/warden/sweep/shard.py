@@ -10,8 +10,11 @@ means exactly what it means in ``warden ingest``.
 Out of a shard come plain columns (written as Parquet by the engines):
 
 * ``features`` — one row per (event, owned account it touched): the policy environment at
-  that moment, which the sweep later evaluates in bulk, and (``_content``) the messages
-  that counted towards the account's ``intent.*`` then, for the evidence of a decision;
+  that moment, which the sweep later evaluates in bulk, and (``_content``) how many
+  contributions to ``intent.*`` the account had then — its place in ``content``;
+* ``content`` — every contribution to an owned account's ``intent.*``, in the order folded
+  (:class:`~warden.accounts.content.ListContentLog`), read back only for the decisions
+  that act;
 * ``verdicts`` — per screened text field of an owned account's event: scores, what matched;
 * ``links`` — (account, entity, event) for the ring graph: contact handles in content,
   payees, devices and /24 IP prefixes;
@@ -33,13 +36,13 @@ import orjson
 import pyarrow as pa
 from pydantic import ValidationError
 
+from warden.accounts.content import ListContentLog
 from warden.accounts.counters import MemoryCounters
 from warden.accounts.features import (
     REACH,
     FeatureFolder,
     audience,
     content_owner,
-    contributions_json,
     intent_weight,
 )
 from warden.detect.screener import Screener
@@ -71,6 +74,7 @@ class ShardOutput:
     verdicts: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
     links: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
     accounts: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    content: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
     quarantined: list[Quarantined] = field(default_factory=list)
     events: int = 0
 
@@ -80,16 +84,24 @@ class ShardOutput:
             name: pa.table(dict(getattr(self, name)))
             for name in ("features", "verdicts", "links", "accounts")
         }
-        if "_content" in self.features:  # typed: a shard where no row has any is still text
-            content = pa.array(self.features["_content"], type=pa.string())
-            index = out["features"].column_names.index("_content")
-            out["features"] = out["features"].set_column(index, "_content", content)
+        out["content"] = pa.table(
+            {name: pa.array(self.content.get(name, []), type) for name, type in CONTENT_SCHEMA}
+        )
         out["quarantined"] = pa.Table.from_pylist(
             [q.to_dict() for q in self.quarantined], schema=QUARANTINE_SCHEMA
         )
         return out
 
 
+CONTENT_SCHEMA = (
+    ("account_id", pa.string()),
+    ("position", pa.int64()),
+    ("category", pa.string()),
+    ("event_id", pa.string()),
+    ("ts", pa.float64()),
+    ("score", pa.float64()),
+    ("weight", pa.float64()),
+)
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("file", pa.string()),
@@ -119,7 +131,8 @@ def run_shard(
     ``features`` — they could not have produced a decision."""
     out = ShardOutput()
     replay = _Replay(since)
-    folder = FeatureFolder(MemoryCounters(), categories, since=replay.since)
+    content = ListContentLog()
+    folder = FeatureFolder(MemoryCounters(), categories, since=replay.since, content=content)
     owned: dict[str, bool] = {}
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
@@ -185,18 +198,15 @@ def run_shard(
                 env = folder.features(account, event.ts)
                 if feature_names is None:
                     feature_names = ("_seq", "account_id", "event_id", "_ts_us", "_content", *env)
-                counted = [c for c in categories if env[f"intent.{c}"]]
-                content = (
-                    contributions_json(folder.contributions(account, event.ts, counted))
-                    if counted
-                    else None
+                feature_rows.append(
+                    (seq, account, event.event_id, ts_us, content.size(account), *env.values())
                 )
-                feature_rows.append((seq, account, event.event_id, ts_us, content, *env.values()))
         if progress is not None:
             progress(len(batch))
     if feature_names is not None:
         columns = (list(column) for column in zip(*feature_rows, strict=True))
         out.features.update(zip(feature_names, columns, strict=True))
+    out.content.update(content.columns())
     for account in sorted(flagged.keys() | regions.keys()):
         out.accounts["account_id"].append(account)
         out.accounts["flagged"].append(flagged.get(account, False))
