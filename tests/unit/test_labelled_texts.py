@@ -86,7 +86,9 @@ def test_undecodable_bytes_name_the_line(tmp_path: Path) -> None:
 
 
 def config(accounts: int, abusive: int) -> LabelledConfig:
-    return LabelledConfig(accounts, abusive, days=2, seed=1, start=date(2026, 6, 1))
+    return LabelledConfig(
+        accounts=accounts, abusive_accounts=abusive, days=2, seed=1, start=date(2026, 6, 1)
+    )
 
 
 def test_role_counts_split_abusers_evenly_and_add_up(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,7 @@ from warden.simulate.batch import EventBatch
 from warden.simulate.day import HOUR_MS, MINUTE_MS, UTC_DAYTIME
 from warden.simulate.labelled import ORDINARY, VICTIM, LabelledTexts
 from warden.simulate.population import DAY_MS, REGIONS
-from warden.simulate.writer import Format
+from warden.simulate.simulator import SimulationConfig
 
 #: Share of ``--accounts`` that is abusive when ``--abusive-accounts`` is not given.
 DEFAULT_ABUSIVE_SHARE = 0.05
@@ -71,24 +70,13 @@ _CUM_DAYTIME = np.cumsum(UTC_DAYTIME).tolist()
 
 
 @dataclass(frozen=True)
-class LabelledConfig:
-    """What to build; ``messages_per_account`` is ordinary chat per benign account over the
-    run (abusers send what their behaviour says, whatever the platform's volume)."""
+class LabelledConfig(SimulationConfig):
+    """What to build: the simulator's settings plus how many accounts are abusive.
+    ``messages_per_account`` is ordinary chat per benign account over the run (abusers send
+    what their behaviour says, whatever the platform's volume); ``evasion`` is not applied —
+    real messages are kept as their authors wrote them."""
 
-    accounts: int
-    abusive_accounts: int
-    days: int
-    seed: int
-    start: date = date(2026, 6, 1)
-    format: Format = "parquet"
-    messages_per_account: float = 50.0
-    bad_records: int = 0
-    row_group_size: int = 65_536
-
-    @property
-    def start_ms(self) -> int:
-        moment = datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
-        return int(moment.timestamp() * 1000)
+    abusive_accounts: int = 0
 
 
 @dataclass
