@@ -41,10 +41,16 @@ F32 = npt.NDArray[np.float32]
 _ARRAYS = ("idf", "coef", "intercept", "calibration")
 
 
-def model_inputs(batch: FoldedBatch, signals: bool) -> list[str]:
-    """What a model reads: each text's ``spaced`` form, plus its surface-signal markers."""
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
+def model_inputs(batch: FoldedBatch, config: NgramConfig) -> list[str]:
+    """What a model reads: each text's ``spaced`` form (digits as 0 when ``config.digits``),
+    plus its surface-signal markers."""
     spaced = batch.spaced()
-    if not signals:
+    if config.digits:
+        spaced = [text.translate(_DIGITS_AS_ZERO) for text in spaced]
+    if not config.signals:
         return spaced
     markers = signal_tokens([folded.original for folded in batch.texts])
     return [text + marker for text, marker in zip(spaced, markers, strict=True)]
@@ -52,7 +58,7 @@ def model_inputs(batch: FoldedBatch, signals: bool) -> list[str]:
 
 def ngram_counts(batch: FoldedBatch, config: NgramConfig) -> sp.csr_matrix:
     """Raw hashed n-gram counts of a folded batch, as a model with ``config`` reads it."""
-    return HashedNgrams(config).counts(model_inputs(batch, bool(config.signals)))
+    return HashedNgrams(config).counts(model_inputs(batch, config))
 
 
 def featurize(
@@ -62,7 +68,7 @@ def featurize(
     inputs: list[str] = []
     for start in range(0, len(texts), 2048):
         batch = normalizer.fold_batch(texts[start : start + 2048])
-        inputs.extend(model_inputs(batch, bool(config.signals)))
+        inputs.extend(model_inputs(batch, config))
     return _weigh(HashedNgrams(config), inputs, idf)
 
 
@@ -190,9 +196,7 @@ class TextClassifier:
         sign = -1.0 if self.binary and label == self.labels[0] else 1.0
         features = self._features([text])
         folded = (self._normalizer or Normalizer()).fold_batch([text])
-        names = HashedNgrams(self.config).ngrams_of(
-            model_inputs(folded, bool(self.config.signals))[0]
-        )
+        names = HashedNgrams(self.config).ngrams_of(model_inputs(folded, self.config)[0])
         contributions = [
             (names.get(int(col), f"#{col}"), sign * float(val) * float(self.coef[row, col]))
             for col, val in zip(features.indices, features.data, strict=True)

@@ -8,6 +8,8 @@ a dataset quirk is handled once, here:
   ``CELLPHONE``, ``URL``, ``NAME`` …) — real messages have neither, so the segmentation
   spaces between Chinese characters are removed and the masks are filled with realistic
   random stand-ins (:func:`unmask`); otherwise a model learns "upper-case mask word = spam";
+* two Chinese SMS sets write ``x`` for every digit: those become digits again
+  (:func:`unmask_digits`), deterministically per text;
 * every row says whether it is **held out** (:mod:`warden.detect.split`): the published
   validation/dev split where a dataset has one, else the stable text hash.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +96,26 @@ def unmask(text: str, rng: random.Random) -> str:
     return _MASK.sub(fill, text)
 
 
+_MASKED_DIGITS = re.compile(r"(?<![A-Za-z])x+(?![A-Za-z])")
+
+
+def unmask_digits(text: str) -> str:
+    """Digits where a dataset wrote ``x`` for each (``cn_spam_sms``, ``cn_spam_categories``:
+    ``xxx元``, ``x月x日``), drawn from a generator seeded by the text — real messages carry
+    digits, and a model must not learn that ``xxxx`` means spam. ``x`` inside Latin words
+    stays.
+
+    >>> unmask_digits("满xxx送xx, fax me") == unmask_digits("满xxx送xx, fax me")
+    True
+    >>> unmask_digits("满xxx送xx, fax me")[1:4].isdigit(), unmask_digits("fax box")
+    (True, 'fax box')
+    """
+    rng = random.Random(zlib.crc32(text.encode("utf-8")))
+    return _MASKED_DIGITS.sub(
+        lambda match: "".join(rng.choices("0123456789", k=len(match.group(0)))), text
+    )
+
+
 def unsegment(text: str) -> str:
     """Remove the word-segmentation spaces between Chinese characters (keeps Latin spacing).
 
@@ -121,7 +144,7 @@ def cn_spam_sms(base: Path) -> Iterator[Row]:
     """``label<TAB>text``; ``1`` spam (ads, fraud, gambling … unsorted), ``0`` ordinary."""
     relative = "cn_spam_sms/labeled.tsv"
     for label, text in _tsv(require(base, relative)):
-        yield Row("cn_spam_sms", relative, label, text, held_out(text))
+        yield Row("cn_spam_sms", relative, label, unmask_digits(text), held_out(text))
 
 
 def sms_spam_uci(base: Path) -> Iterator[Row]:
@@ -150,7 +173,9 @@ def cn_spam_categories(base: Path) -> Iterator[Row]:
             parts = line.split("\t", 2)
             if len(parts) == 3 and parts[2].strip():
                 text = parts[2].strip()
-                yield Row("cn_spam_categories", relative, label, text, held_out(text))
+                yield Row(
+                    "cn_spam_categories", relative, label, unmask_digits(text), held_out(text)
+                )
 
 
 def cn_spam_finegrained(base: Path, seed: int = 0) -> Iterator[Row]:

@@ -66,15 +66,21 @@ class NgramConfig:
     char_max: int = 4
     word_max: int = 2  # 0 disables word n-grams
     signals: int = 1  # 1: classifiers add surface-signal markers (warden.detect.signals)
+    #: 1: every digit reads as 0 before hashing — a number's shape (a phone, a price, a card
+    #: tail) is evidence, its value is noise that ties a model to one collection's numbers
+    digits: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {
+        out = {
             "bits": self.bits,
             "char_min": self.char_min,
             "char_max": self.char_max,
             "word_max": self.word_max,
             "signals": self.signals,
         }
+        if self.digits:  # models from before this setting keep their exact header
+            out["digits"] = self.digits
+        return out
 
 
 class HashedNgrams:

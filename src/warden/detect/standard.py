@@ -49,6 +49,10 @@ from warden.detect.features import NgramConfig
 from warden.errors import ModelError
 from warden.text.normalize import Normalizer
 
+#: The standard detectors' n-grams: the defaults, with digits read as 0 (see NgramConfig).
+STANDARD_NGRAMS = NgramConfig(digits=1)
+#: liblinear iterations: enough to converge on every recipe (the default 1,000 is not)
+MAX_ITER = 5000
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "warden-standard-detectors"
 MANIFEST_VERSION = 1
@@ -196,7 +200,7 @@ def build(
             key=lambda i: hashlib.blake2b(training[i].text.encode(), digest_size=8).digest(),
         )[:max_rows]
         training = [training[i] for i in sorted(keep)]
-    config = config or NgramConfig()
+    config = config or STANDARD_NGRAMS
     normalizer = Normalizer()
     step(f"featurizing {len(training):,} training and {len(held):,} held-out texts")
     raw = featurize(normalizer, config, [r.text for r in training], None)
@@ -279,10 +283,14 @@ def _train_one(
     weight = "balanced" if recipe.balanced else None
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     margins = cross_val_predict(
-        LinearSVC(C=recipe.c, class_weight=weight), x, y, cv=cv, method="decision_function"
+        LinearSVC(C=recipe.c, class_weight=weight, max_iter=MAX_ITER),
+        x,
+        y,
+        cv=cv,
+        method="decision_function",
     )
     slope, offset = platt(np.asarray(margins, dtype=np.float64), y)
-    svm = LinearSVC(C=recipe.c, class_weight=weight).fit(x, y)
+    svm = LinearSVC(C=recipe.c, class_weight=weight, max_iter=MAX_ITER).fit(x, y)
     counts = {CLEAN: int(len(y) - y.sum()), recipe.category: int(y.sum())}
     model = TextClassifier(
         (CLEAN, recipe.category),
