@@ -1,6 +1,6 @@
 """Detection quality on every labelled set in ``$WARDEN_DATA_DIR``, next to published anchors.
 
-    python bench/quality.py [--quick] [--out bench/results/quality]
+    python bench/quality.py [--quick] [--no-standard] [--out bench/results/quality]
 
 Trains and evaluates Warden's classifier (hashed n-grams + calibrated linear SVM) under each
 dataset's customary protocol, measures batch inference speed on one core, compares the
@@ -8,10 +8,17 @@ alternatives we considered (logistic regression on the same features, scikit-lea
 HashingVectorizer, and — when ``bench/results/alternatives-minilm.json`` exists — a MiniLM
 sentence embedding), and writes ``quality.json`` and ``quality.md``.
 
-Dataset quirks are handled here, not in Warden: the fine-grained set masks contact details
-(``WECHAT``, ``CELLPHONE``, ``URL`` …), which real messages never contain, so the masks are
-filled with realistic random stand-ins (``warden.detect.corpora.unmask``) before training and
-testing — otherwise a model learns "upper-case mask word = spam" and fails on real traffic.
+Then the **standard detectors** (``warden.detect.standard``), built by the bench itself into
+a temporary directory: each detector's figures on the held-out rows (in-domain), and
+**cross-domain** — a detector built without one dataset (``exclude_sources``) measured on
+that dataset, next to the full build on the same held-out rows (see :data:`CROSS`).
+
+Dataset quirks are handled as the detectors handle them (``warden.detect.corpora``): the
+fine-grained set masks contact details (``WECHAT``, ``CELLPHONE``, ``URL`` …), which real
+messages never contain, so the masks are filled with realistic random stand-ins (``unmask``)
+— otherwise a model learns "upper-case mask word = spam" and fails on real traffic — and its
+word-segmentation spaces between Chinese characters are removed (``unsegment``), since real
+messages are not segmented. One extra row keeps the published segmented form for comparison.
 """
 
 from __future__ import annotations
@@ -21,18 +28,24 @@ import csv
 import json
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from warden.detect.classifier import CLEAN, TextClassifier, TrainingSet, train
-from warden.detect.corpora import unmask
+from warden.detect.corpora import READERS, Row, read, unmask, unsegment
 from warden.detect.evaluation import cross_validate, evaluate, positive_f1
 from warden.detect.features import NgramConfig
+from warden.detect.screener import Screener
+from warden.detect.split import text_key
+from warden.detect.standard import RECIPES, build
 from warden.text.catalog import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,12 +70,16 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
-def finegrained(split: str, seed: int) -> list[tuple[str, str]]:
+def finegrained(split: str, seed: int, *, segmented: bool = False) -> list[tuple[str, str]]:
+    """(label, text) with masks filled; segmentation spaces removed unless ``segmented``."""
     rng = random.Random(seed)
     rows = csv_rows(data_dir() / "cn_spam_finegrained" / f"{split}.csv")
-    return [
-        (r["label"].strip(), unmask(r["content"].strip(), rng)) for r in rows if r["label"].strip()
-    ]
+    out = []
+    for r in rows:
+        if r["label"].strip():
+            text = unmask(r["content"].strip(), rng)
+            out.append((r["label"].strip(), text if segmented else unsegment(text)))
+    return out
 
 
 def as_set(pairs: list[tuple[str, str]], mapping: Callable[[str], str]) -> TrainingSet:
@@ -216,6 +233,9 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="skip cross-validation and alternatives"
     )
+    parser.add_argument(
+        "--no-standard", action="store_true", help="skip the standard detectors (≈ 5 min)"
+    )
     args = parser.parse_args()
     base = data_dir()
     if not (base / "sms_spam_uci").is_dir():
@@ -273,6 +293,17 @@ def main() -> int:
         "macro-F1 ≥ 0.95, escort recall ≥ 0.90",
         row["macro"]["f1"] >= 0.95 and escort >= 0.90,
     )
+    fg_train = as_set(finegrained("train", 1, segmented=True), lambda label: label)
+    fg_test = as_set(finegrained("val", 2, segmented=True), lambda label: label)
+    row, _ = run_split("finegrained_segmented", fg_train, fg_test)
+    row["escort_recall"] = row["per_class"].get("IL_Escort_service", {}).get("recall", 0.0)
+    record(
+        "cn_spam_finegrained, train → val, segmented as published (comparison)",
+        row,
+        "-",
+        "-",
+        None,
+    )
 
     # COLD offensive language: train → dev.
     cold_train = as_set(
@@ -317,10 +348,287 @@ def main() -> int:
     minilm = ROOT / "bench" / "results" / "alternatives-minilm.json"
     if minilm.is_file():
         alts += json.loads(minilm.read_text(encoding="utf-8")).get("rows", [])
-    write(args.out, rows, alts)
+    standard = None if args.no_standard else standard_detectors(base)
+    write(args.out, rows, alts, standard)
     met = [r for r in rows if r["met"] is not None]
-    print(f"quality: {sum(bool(r['met']) for r in met)}/{len(met)} targets met -> {args.out}.md")
+    tail = ""
+    if standard is not None:
+        tail = "; standard detectors MCC in-domain → cross-domain: " + ", ".join(
+            f"{c['detector']}→{c['dataset']} {c['in_domain']['mcc']:.2f}→"
+            + (f"{c['cross_domain']['mcc']:.2f}" if c["cross_domain"] else "n/a")
+            for c in standard["cross_domain"]
+        )
+    print(
+        f"quality: {sum(bool(r['met']) for r in met)}/{len(met)} targets met{tail} -> {args.out}.md"
+    )
     return 0
+
+
+# -- the standard detectors -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cross:
+    """A detector built without ``dataset``, measured on it: which rows are positive and
+    which negative (everything else in ``sources`` is left out)."""
+
+    detector: str
+    dataset: str
+    task: str
+    sources: tuple[str, ...]
+    positive: Callable[[Row], bool]
+    negative: Callable[[Row], bool]
+    held_out_only: frozenset[str] = frozenset()  # sources whose training rows never count
+    note: str = ""
+
+
+CROSS: tuple[Cross, ...] = (
+    Cross(
+        "fraud",
+        "cn_spam_categories",
+        "loan_fraud + bank_impersonation vs ad_* and held-out cn_spam_sms ordinary (0)",
+        ("cn_spam_categories", "cn_spam_sms"),
+        lambda r: (
+            r.source == "cn_spam_categories" and r.label in ("loan_fraud", "bank_impersonation")
+        ),
+        lambda r: (
+            (r.source == "cn_spam_categories" and r.label.startswith("ad_"))
+            or (r.source == "cn_spam_sms" and r.label == "0")
+        ),
+        held_out_only=frozenset({"cn_spam_sms"}),
+    ),
+    Cross(
+        "fraud",
+        "cn_spam_finegrained",
+        "FR_* vs AD_*",
+        ("cn_spam_finegrained",),
+        lambda r: r.label.startswith("FR_"),
+        lambda r: r.label.startswith("AD_"),
+    ),
+    Cross(
+        "gambling",
+        "cn_spam_finegrained",
+        "IL_Gambling vs every other class but Other (AD_*, FR_*, IL_*)",
+        ("cn_spam_finegrained",),
+        lambda r: r.label == "IL_Gambling",
+        lambda r: r.label not in ("IL_Gambling", "Other"),
+    ),
+    Cross(
+        "harassment",
+        "en_hate_davidson",
+        "hate + offensive vs neither",
+        ("en_hate_davidson",),
+        lambda r: r.label in ("hate", "offensive"),
+        lambda r: r.label == "neither",
+        note="Davidson is the only English harassment set: without it the detector has seen "
+        "no English abuse at all, so this measures transfer across languages (from COLD, "
+        "Chinese), not across collections of one language",
+    ),
+    Cross(
+        "harassment",
+        "cn_offensive_cold",
+        "offensive (1) vs not (0)",
+        ("cn_offensive_cold",),
+        lambda r: r.label == "1",
+        lambda r: r.label == "0",
+        note="COLD is the only Chinese harassment set: without it the detector has seen no "
+        "Chinese abuse, so this measures transfer across languages (from Davidson, English)",
+    ),
+)
+
+
+def standard_detectors(base: Path) -> dict[str, Any]:
+    """Build the standard set (and one set without each dataset of :data:`CROSS`) into a
+    temporary directory; figures in-domain (the manifest's held-out rows) and cross-domain."""
+    out: dict[str, Any] = {"builds_seconds": {}}
+    lexicons = Screener.from_lexicons()  # the team's own lexicons, no models: a baseline
+    with tempfile.TemporaryDirectory(prefix="warden-quality-") as tmp:
+        full = Path(tmp) / "full"
+        print("  standard detectors: building the full set", flush=True)
+        start = time.perf_counter()
+        manifest = build(base, full)
+        out["builds_seconds"]["full"] = round(time.perf_counter() - start, 1)
+        out["in_domain"] = [
+            {"detector": d["name"], "category": d["category"], "training_rows": d["training_rows"]}
+            | {k: d["held_out"].get(k) for k in ("rows", "positives", *FIGURES)}
+            for d in manifest["detectors"]
+        ]
+        for row in out["in_domain"]:
+            print(f"  {row['detector']} (held out): {figures_line(row)}", flush=True)
+        out["cross_domain"] = []
+        for dataset in dict.fromkeys(c.dataset for c in CROSS):
+            cases = [c for c in CROSS if c.dataset == dataset]
+            names = {c.detector for c in cases}
+            without = Path(tmp) / f"without-{dataset}"
+            print(f"  standard detectors: building {sorted(names)} without {dataset}", flush=True)
+            start = time.perf_counter()
+            built = build(base, without, recipes=[r for r in RECIPES if r.name in names],
+                          exclude_sources=[dataset])  # fmt: skip
+            out["builds_seconds"][f"without {dataset}"] = round(time.perf_counter() - start, 1)
+            for case in cases:
+                skipped = case.detector in built.get("skipped_detectors", ())
+                row = cross_case(base, case, full, None if skipped else without, lexicons)
+                out["cross_domain"].append(row)
+                print(
+                    f"  {case.detector} → {dataset}: in-domain {figures_line(row['in_domain'])}; "
+                    f"cross-domain {figures_line(row['cross_domain'])}; "
+                    f"lexicons alone {figures_line(row['lexicons_alone'])}",
+                    flush=True,
+                )
+    return out
+
+
+FIGURES = ("precision", "recall", "f1", "mcc", "pr_auc")
+
+
+def cross_case(
+    base: Path, case: Cross, full: Path, without: Path | None, lexicons: Screener
+) -> dict[str, Any]:
+    """The full build and the build without ``case.dataset`` on the same held-out rows; the
+    latter also on every row of the dataset (none of which it saw). ``without`` is None when
+    that build had no positives left for the detector (nothing to measure). The team's
+    lexicons alone (their score for the detector's category) on the held-out rows, for scale."""
+    rows = [
+        r
+        for r in read(base, case.sources)
+        if (case.positive(r) or case.negative(r))
+        and (r.held_out or r.source not in case.held_out_only)
+    ]
+    truth = np.array([case.positive(r) for r in rows], dtype=int)
+    held = np.array([r.held_out for r in rows], dtype=bool)
+    texts = [r.text for r in rows]
+    seen = TextClassifier.load(full / f"{case.detector}.wdm").predict_proba(
+        [t for t, h in zip(texts, held, strict=True) if h]
+    )[:, 1]
+    category = TextClassifier.load(full / f"{case.detector}.wdm").labels[1]
+    lexical = np.array(
+        [
+            v.categories.get(category, 0.0)
+            for v in lexicons.screen([t for t, h in zip(texts, held, strict=True) if h])
+        ]
+    )
+    row: dict[str, Any] = {
+        "detector": case.detector,
+        "dataset": case.dataset,
+        "task": case.task,
+        "note": case.note or None,
+        "in_domain": binary_figures(truth[held], seen),
+        "lexicons_alone": binary_figures(truth[held], lexical),
+    }
+    if without is None:
+        return row | {
+            "cross_domain": None,
+            "cross_domain_all_rows": None,
+            "also_in_training": None,
+            "note": f"no {case.detector} positives outside {case.dataset}: nothing to train on",
+        }
+    unseen = TextClassifier.load(without / f"{case.detector}.wdm").predict_proba(texts)[:, 1]
+    return row | {
+        "cross_domain": binary_figures(truth[held], unseen[held]),
+        "cross_domain_all_rows": binary_figures(truth, unseen),
+        "also_in_training": also_in_training(base, case, rows),
+    }
+
+
+def also_in_training(base: Path, case: Cross, rows: list[Row]) -> int:
+    """How many of the dataset's measured rows the build without it still learned from,
+    because another dataset carries the same text (``cn_spam_sms`` and
+    ``cn_spam_categories`` overlap) and the recipe counts that copy."""
+    from warden.detect.standard import RECIPES
+
+    recipe = next(r for r in RECIPES if r.name == case.detector)
+    others = tuple(source for source in READERS if source != case.dataset)
+    learned = {
+        text_key(r.text)
+        for r in read(base, others)
+        if not r.held_out and recipe.label_of(r) is not None
+    }
+    return sum(text_key(r.text) in learned for r in rows if r.source == case.dataset)
+
+
+def binary_figures(truth: Any, score: Any) -> dict[str, Any]:
+    """Precision, recall, F1 and MCC at p ≥ 0.5 (as the manifest), PR-AUC."""
+    from sklearn.metrics import average_precision_score, matthews_corrcoef
+
+    predicted = score >= 0.5
+    tp = int((predicted & (truth == 1)).sum())
+    fp = int((predicted & (truth == 0)).sum())
+    fn = int((~predicted & (truth == 1)).sum())
+    return {
+        "rows": len(truth),
+        "positives": int(truth.sum()),
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else None,
+        "mcc": round(float(matthews_corrcoef(truth, predicted)), 4),
+        "pr_auc": round(float(average_precision_score(truth, score)), 4),
+    }
+
+
+def figures_line(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return "n/a"
+    return " ".join(f"{k} {_fmt(row.get(k))}" for k in ("precision", "recall", "mcc", "pr_auc"))
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else "-" if value is None else str(value)
+
+
+def standard_lines(standard: dict[str, Any]) -> list[str]:
+    """The standard detectors' section of quality.md."""
+    lines = [
+        "",
+        "## Standard detectors",
+        "",
+        "Built by the bench (`warden.detect.standard.build`) into a temporary directory; "
+        "figures at p ≥ 0.5. Build times (s): "
+        + ", ".join(f"{k} {v}" for k, v in standard["builds_seconds"].items())
+        + ".",
+        "",
+        "### In-domain (held-out rows of every shared dataset)",
+        "",
+        "| detector | category | training rows | held-out rows | positives | precision | recall | F1 | MCC | PR-AUC |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in standard["in_domain"]:
+        lines.append(
+            f"| {r['detector']} | {r['category']} | {r['training_rows']} | {r['rows']} | "
+            f"{r['positives']} | " + " | ".join(_fmt(r.get(k)) for k in FIGURES) + " |"
+        )
+    lines += [
+        "",
+        "### In-domain vs cross-domain",
+        "",
+        "*In-domain*: the full build on the dataset's held-out rows. *Cross-domain*: a build "
+        "with the dataset excluded (`exclude_sources`), on the same held-out rows, and on "
+        "every row of the dataset (it saw none of them). *Lexicons alone*: the team's "
+        "lexicons' score for the detector's category, on the held-out rows. *Also in "
+        "training*: rows of the dataset whose very text another dataset carries into the "
+        "build without it (counted by the detector's recipe).",
+        "",
+        "| detector → dataset | task | rows (held out / all) | in-domain P / R / MCC / PR-AUC "
+        "| cross-domain P / R / MCC / PR-AUC | cross-domain, all rows P / R / MCC / PR-AUC "
+        "| lexicons alone P / R / MCC | also in training |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    keys = ("precision", "recall", "mcc", "pr_auc")
+    for c in standard["cross_domain"]:
+        cells = [
+            " / ".join(_fmt(c[part].get(k)) for k in keys) if c[part] else "n/a"
+            for part in ("in_domain", "cross_domain", "cross_domain_all_rows")
+        ]
+        cells.append(" / ".join(_fmt(c["lexicons_alone"].get(k)) for k in keys[:3]))
+        everything = c["cross_domain_all_rows"]
+        lines.append(
+            f"| {c['detector']} → {c['dataset']} | {c['task']} | "
+            f"{c['in_domain']['rows']} / {everything['rows'] if everything else '-'} | "
+            + " | ".join(cells)
+            + f" | {_fmt(c['also_in_training'])} |"
+        )
+    notes = [f"{c['detector']} → {c['dataset']}: {c['note']}." for c in standard["cross_domain"]
+             if c.get("note")]  # fmt: skip
+    return lines + (["", *notes] if notes else [])
 
 
 def fraud_task(base: Path) -> dict[str, Any]:
@@ -375,11 +683,31 @@ def summary_of(row: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def write(out: Path, rows: list[dict[str, Any]], alts: list[dict[str, Any]]) -> None:
+def commit() -> str:
+    """The checkout's commit (``+`` when ``src/`` has changes not committed)."""
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return (head or "unknown") + ("+" if dirty else "")
+
+
+def write(
+    out: Path,
+    rows: list[dict[str, Any]],
+    alts: list[dict[str, Any]],
+    standard: dict[str, Any] | None,
+) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"commit": commit(), "rows": rows, "alternatives": alts}
+    if standard is not None:
+        report["standard_detectors"] = standard
     out.with_suffix(".json").write_text(
-        json.dumps({"rows": rows, "alternatives": alts}, indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
     def cell(v: Any) -> str:
@@ -390,7 +718,7 @@ def write(out: Path, rows: list[dict[str, Any]], alts: list[dict[str, Any]]) -> 
     lines = [
         "# Detection quality",
         "",
-        "Generated by `python bench/quality.py`; one core; Warden = hashed char 1–4 + word 1–2 grams, TF-IDF, calibrated linear SVM.",
+        f"Generated by `python bench/quality.py` at commit {commit()}; one core; Warden = hashed char 1–4 + word 1–2 grams, TF-IDF, calibrated linear SVM.",
         "",
         "| task | accuracy | MCC | macro-F1 | extra | msg/s | target | met | anchor |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -418,6 +746,8 @@ def write(out: Path, rows: list[dict[str, Any]], alts: list[dict[str, Any]]) -> 
             lines.append(
                 f"| {a['dataset']} | {a['model']} | {a['macro_f1']:.4f} | {a['mcc']:.4f} | {a['ms_per_message']} |"
             )
+    if standard is not None:
+        lines += standard_lines(standard)
     out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
