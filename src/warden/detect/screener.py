@@ -16,7 +16,7 @@ of every model that found something (a non-clean label ≥ 0.01) is also kept in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,41 @@ from warden.text.normalize import FoldedBatch, Normalizer
 ModelView = dict[str, dict[str, float]]
 BATCH = 1024  # texts folded together: big enough to amortize, small enough to stay in cache
 REPORTED = 0.01  # combined scores below this are noise, not evidence
+
+
+class LearnedScores:
+    """What the models say about one batch, kept as columns until a verdict asks.
+
+    ``remaining[label]`` is Π over models of ``1 − p(label)`` for every text. Almost every
+    text has some tiny learned probability for every label, so a per-text dict of factors
+    would cost a Python write per text and label; instead :meth:`settle` lists per text only
+    the labels the models alone would report (``1 − remaining ≥ 0.01``), and :meth:`factors`
+    adds the few a text's lexicon hits also need — the noisy-OR comes out exactly as if
+    every factor had been kept."""
+
+    def __init__(self) -> None:
+        self.remaining: dict[str, npt.NDArray[np.float64]] = {}
+        self.views: dict[int, ModelView] = {}
+        self._reported: dict[int, dict[str, float]] = {}
+
+    def multiply(self, label: str, factor: npt.NDArray[np.float64]) -> None:
+        before = self.remaining.get(label)
+        self.remaining[label] = factor if before is None else before * factor
+
+    def settle(self) -> None:
+        for label, remaining in self.remaining.items():
+            for number in np.flatnonzero(1.0 - remaining >= REPORTED).tolist():
+                self._reported.setdefault(number, {})[label] = float(remaining[number])
+
+    def factors(self, number: int, lexicon: Mapping[str, float]) -> dict[str, float]:
+        """Text ``number``'s learned factors for the labels that can change its scores:
+        the ones the models report, and those the lexicons already score."""
+        out = dict(self._reported.get(number, ()))
+        for label in lexicon:
+            remaining = self.remaining.get(label)
+            if remaining is not None and label not in out and remaining[number] < 1.0:
+                out[label] = float(remaining[number])
+        return out
 
 
 class Screener:
@@ -109,21 +144,18 @@ class Screener:
         entities = self._entities(batch)
         scores = self._model_scores(batch)
         return [
-            self._verdict(batch, number, text_hits, entities[number], scores[number])
+            self._verdict(batch, number, text_hits, entities[number], scores)
             for number, text_hits in enumerate(hits)
         ]
 
-    def _model_scores(self, batch: FoldedBatch) -> list[tuple[ModelView, dict[str, float]]]:
-        """Per text: the distributions of the models that found something (a non-clean
-        label ≥ 0.01), and per category the product of ``1 − p`` over every model — the
-        learned half of the noisy-OR. Models that read the same n-grams (the standard
-        detectors all do) share one hashing pass and one matrix product; the per-category
-        products are taken over whole columns, so a clean text costs no Python work."""
-        per_text: list[tuple[ModelView, dict[str, float]]] = [({}, {}) for _ in batch.texts]
-        if not self.models:
-            return per_text
+    def _model_scores(self, batch: FoldedBatch) -> LearnedScores:
+        """The learned half of the noisy-OR for a batch: per category the product of
+        ``1 − p`` over every model, as columns, and the distributions of the models that found
+        something (a non-clean label ≥ 0.01). Models that read the same n-grams (the standard
+        detectors all do) share one hashing pass and one matrix product; a clean text costs
+        no Python work (see :class:`LearnedScores`)."""
+        learned = LearnedScores()
         counted: dict[NgramConfig, sp.csr_matrix] = {}
-        clean: dict[str, npt.NDArray[np.float64]] = {}
         for group in self._groups:
             counts = counted.get(group.config)
             if counts is None:
@@ -132,20 +164,15 @@ class Screener:
                 rounded = np.round(proba, 6)
                 found = np.zeros(len(rounded), dtype=bool)
                 for column, label in enumerate(model.labels):
-                    if label == CLEAN:
-                        continue
-                    found |= rounded[:, column] >= REPORTED
-                    remaining = clean.get(label)
-                    factor = 1.0 - rounded[:, column]
-                    clean[label] = factor if remaining is None else remaining * factor
+                    if label != CLEAN:
+                        found |= rounded[:, column] >= REPORTED
+                        learned.multiply(label, 1.0 - rounded[:, column])
                 for number in np.flatnonzero(found).tolist():
-                    per_text[number][0][model.name] = dict(
+                    learned.views.setdefault(number, {})[model.name] = dict(
                         zip(model.labels, rounded[number].tolist(), strict=True)
                     )
-        for label, remaining in clean.items():
-            for number in np.flatnonzero(remaining < 1.0).tolist():
-                per_text[number][1][label] = float(remaining[number])
-        return per_text
+        learned.settle()
+        return learned
 
     def _entities(self, batch: FoldedBatch) -> list[list[Entity]]:
         per_text: list[list[Entity]] = [[] for _ in batch.texts]
@@ -171,7 +198,7 @@ class Screener:
         number: int,
         hits: list[Hit],
         entities: list[Entity],
-        learned: tuple[ModelView, dict[str, float]],
+        learned: LearnedScores,
     ) -> Verdict:
         folded = batch.texts[number]
         matches: list[Match] = []
@@ -199,8 +226,7 @@ class Screener:
         clean: dict[str, float] = {}
         for (category, _term), weight in strongest.items():
             clean[category] = clean.get(category, 1.0) * (1.0 - weight)
-        models, learned_clean = learned
-        for label, remaining in learned_clean.items():
+        for label, remaining in learned.factors(number, clean).items():
             clean[label] = clean.get(label, 1.0) * remaining
         scores = {
             category: round(1.0 - remaining, 6)
@@ -214,7 +240,7 @@ class Screener:
             matches=tuple(matches),
             entities=tuple(entities),
             normalized=folded.normalized,
-            models=models,
+            models=learned.views.get(number, {}),
             intent=intent.weight if intent else 1.0,
             intent_cues=intent.cues if intent else (),
         )
