@@ -43,7 +43,6 @@ the data, so they would be neither a fair positive nor a fair negative.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -64,7 +63,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warden.detect import corpora
+from warden.detect.classifier import fingerprint
 from warden.detect.split import text_key
+from warden.detect.standard import manifest_path, read_manifest
 from warden.settings import get_settings
 from warden.text.catalog import data_dir
 
@@ -264,15 +265,13 @@ def _rules(records: list[dict[str, Any]]) -> set[str]:
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return str(fingerprint(path)["sha256"])
 
 
 def model_manifest() -> dict[str, Any] | None:
-    path = get_settings().models_path / "manifest.json"
-    if not path.is_file():
-        return None
-    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return manifest
+    """The standard detectors' manifest the sweeps screened with (None: never built)."""
+    models = get_settings().models_path
+    return read_manifest(models) if manifest_path(models).is_file() else None
 
 
 # -- main ---------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ import csv
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from provenance import commit
 from warden.detect.classifier import CLEAN, TextClassifier, TrainingSet, train
 from warden.detect.corpora import READERS, Row, read, unmask, unsegment
 from warden.detect.evaluation import cross_validate, evaluate, positive_f1
@@ -681,19 +681,6 @@ def summary_of(row: dict[str, Any]) -> str:
     if "messages_per_second" in row:
         parts.append(f"{row['messages_per_second']:,} msg/s")
     return ", ".join(parts)
-
-
-def commit() -> str:
-    """The checkout's commit (``+`` when ``src/`` has changes not committed)."""
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return (head or "unknown") + ("+" if dirty else "")
 
 
 def write(

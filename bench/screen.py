@@ -35,7 +35,6 @@ import platform
 import pstats
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -45,6 +44,7 @@ from typing import Any
 
 import ahocorasick
 
+from provenance import commit
 from warden.detect.screener import Screener
 from warden.detect.standard import manifest_path, read_manifest, standard_files
 from warden.settings import get_settings
@@ -307,19 +307,6 @@ def main() -> int:
         f"{modelled_part} -> {args.out}"
     )
     return 0
-
-
-def commit() -> str:
-    """The checkout's commit (``+`` when ``src/`` has changes not committed)."""
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return (head or "unknown") + ("+" if dirty else "")
 
 
 def _met(row: dict[str, Any]) -> dict[str, bool]:

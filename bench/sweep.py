@@ -49,6 +49,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from provenance import commit
 from warden.detect.standard import manifest_path, read_manifest
 from warden.settings import get_settings
 
@@ -261,19 +262,6 @@ def main() -> None:
         f"{(first['ring_recovered'] or 0) * 100:.1f}% purity {(first['ring_purity'] or 0) * 100:.1f}%"
         f"; engines agree: {same} → {args.out}"
     )
-
-
-def commit() -> str:
-    """The checkout's commit (``+`` when ``src/`` has changes not committed)."""
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return (head or "unknown") + ("+" if dirty else "")
 
 
 def summarized(

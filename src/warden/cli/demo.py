@@ -171,7 +171,8 @@ class DemoRun:
 
 def _build_models(run: DemoRun) -> None:
     """The standard detectors, built once into the models directory (about 90 s)."""
-    from warden.detect.standard import RECIPES, build, manifest_path
+    from warden.cli.detectors import build_with_progress
+    from warden.detect.standard import manifest_path
     from warden.settings import get_settings
     from warden.text.catalog import data_dir
 
@@ -188,13 +189,7 @@ def _build_models(run: DemoRun) -> None:
             "only (set WARDEN_DATA_DIR and run `warden models build`)"
         )
         return
-    with _progress(run.console) as progress:
-        task = progress.add_task("building the standard detectors", total=len(RECIPES) + 2)
-        build(
-            data,
-            models,
-            progress=lambda message: progress.update(task, description=message, advance=1),
-        )
+    build_with_progress(data, models, run.console)
     run.console.print(f"standard detectors built from {data} into {models}")
 
 

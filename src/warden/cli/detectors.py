@@ -6,6 +6,7 @@ bar and prints the held-out figures the manifest records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,25 +50,11 @@ def build_command(
 ) -> None:
     """Train the standard detectors (fraud, fake documents, gambling, sexual services, spam,
     harassment) and write them with a manifest of data files and held-out figures."""
-    console = Console(stderr=True)
     source = (data or data_dir()).resolve()
     target = (out or get_settings().models_path).resolve()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("reading", total=len(RECIPES) + 2)
-
-        def step(message: str) -> None:
-            progress.update(task, description=message, advance=1)
-
-        manifest = build(
-            source, target, exclude_sources=exclude or (), max_rows=max_rows, progress=step
-        )
-        progress.update(task, description="done", completed=len(RECIPES) + 2)
+    manifest = build_with_progress(
+        source, target, Console(stderr=True), exclude=exclude or (), max_rows=max_rows
+    )
     _render(manifest, target, _wide())
 
 
@@ -81,6 +68,32 @@ def show_command(
     """Show the standard detectors in a models directory and their held-out figures."""
     target = (models or get_settings().models_path).resolve()
     _render(read_manifest(target), target, _wide())
+
+
+def build_with_progress(
+    data: Path,
+    out: Path,
+    console: Console,
+    *,
+    exclude: Sequence[str] = (),
+    max_rows: int | None = None,
+) -> dict[str, Any]:
+    """:func:`~warden.detect.standard.build` with a progress bar (a step per detector)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("reading", total=len(RECIPES) + 2)
+
+        def step(message: str) -> None:
+            progress.update(task, description=message, advance=1)
+
+        manifest = build(data, out, exclude_sources=exclude, max_rows=max_rows, progress=step)
+        progress.update(task, description="done", completed=len(RECIPES) + 2)
+    return manifest
 
 
 def _render(manifest: dict[str, Any], where: Path, console: Console) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -111,19 +111,21 @@ def simulate(
             f"--evasion-rate: {evasion_rate} cannot go with --texts; labelled messages are "
             "used as written"
         )
+    common: dict[str, Any] = {
+        "accounts": accounts,
+        "days": days,
+        "seed": seed,
+        "start": first,
+        "format": chosen,
+        "messages_per_account": messages_per_account,
+        "bad_records": bad_records,
+    }
     labelled: tuple[LabelledConfig, LabelledTexts] | None = None
     if texts is not None:
         from warden.simulate.labelled_platform import LabelledConfig
 
         labelled_config = LabelledConfig(
-            accounts=accounts,
-            abusive_accounts=_abusive(accounts, abusive_accounts),
-            days=days,
-            seed=seed,
-            start=first,
-            format=chosen,
-            messages_per_account=messages_per_account,
-            bad_records=bad_records,
+            **common, abusive_accounts=_abusive(accounts, abusive_accounts)
         )
         labelled = labelled_config, _labelled(texts, labelled_config)
     _prepare(out, force)
@@ -144,14 +146,7 @@ def simulate(
             result = simulate_labelled(*labelled, out, advance)
         else:
             config = SimulationConfig(
-                accounts=accounts,
-                days=days,
-                seed=seed,
-                start=first,
-                format=chosen,
-                messages_per_account=messages_per_account,
-                bad_records=bad_records,
-                evasion=Evasion(rate=0.3 if evasion_rate is None else evasion_rate),
+                **common, evasion=Evasion(rate=0.3 if evasion_rate is None else evasion_rate)
             )
             result = run(config, out, advance)
     table = Table(title=f"simulated platform in {out}", show_header=False)
