@@ -140,7 +140,7 @@ class PolicyPack:
                 at,
                 campaign,
                 compiled.evidence(env.get),
-                compiled.incident_at(env.get),
+                env.get,
             )
             for compiled in self.rules_in_force(campaign, at)
             if evaluate(compiled.condition, env) is True
@@ -173,7 +173,7 @@ class PolicyPack:
                 at,
                 campaign,
                 evidence,
-                compiled_rules[index].incident_at(_row_reader(columns, row)),
+                row_reader(columns, row),
             )
             for row, index, evidence in firing
         ]
@@ -231,7 +231,7 @@ class PolicyPack:
                     ats[row],
                     campaign,
                     evidence,
-                    rules[index].incident_at(_row_reader(columns, row)),
+                    row_reader(columns, row),
                 ),
             )
             for row, index, evidence, rules in firing
@@ -248,17 +248,18 @@ class PolicyPack:
     def rule_evidence(self, rule_id: str, raw: Callable[[str], Any]) -> tuple[Evidence, ...]:
         """The feature evidence :meth:`evaluate` gives a decision of ``rule_id`` (the values of
         the names the rule reads; a campaign scales thresholds, not which names are read)."""
-        for compiled in self.rules_in_force(None, datetime.now(UTC)):
-            if compiled.rule.id == rule_id:
-                return compiled.evidence(raw)
-        raise KeyError(rule_id)
+        return self._as_written(rule_id).evidence(raw)
 
     def content_categories(self, rule_id: str) -> tuple[str, ...]:
         """The categories whose content ``rule_id`` reads (``score.*``, ``count.*``,
         ``intent.*``): its decisions carry those messages as evidence."""
+        return tuple(n.partition(".")[2] for n in self._as_written(rule_id).incident_names)
+
+    def _as_written(self, rule_id: str) -> CompiledRule:
+        """``rule_id`` compiled without a campaign (which scales thresholds, never names)."""
         for compiled in self.rules_in_force(None, datetime.now(UTC)):
             if compiled.rule.id == rule_id:
-                return tuple(name.partition(".")[2] for name in compiled.incident_names)
+                return compiled
         raise KeyError(rule_id)
 
     def rules_in_force(self, campaign: Campaign | None, at: datetime) -> tuple[CompiledRule, ...]:
@@ -297,9 +298,11 @@ class PolicyPack:
         at: datetime,
         campaign: Campaign | None,
         evidence: tuple[Evidence, ...],
-        incident_at: float | None = None,
+        raw: Callable[[str], Any],
     ) -> Decision:
+        """A decision of ``compiled``; ``raw`` reads the row it fired on (for ``content_at``)."""
         rule = compiled.rule
+        incident_at = compiled.incident_at(raw)
         covering = campaign is not None and campaign.covers(rule.category, at)
         return Decision(
             account_id=account_id,
@@ -317,12 +320,16 @@ class PolicyPack:
         )
 
 
-def _row_reader(columns: Mapping[str, Any], row: int) -> Callable[[str], Any]:
-    """``name → value`` of one row of ``columns`` (None where the column is missing)."""
+def row_reader(columns: Mapping[str, Any], row: int) -> Callable[[str], Any]:
+    """``name → value`` of one row of ``columns`` as a plain Python value (None where the
+    column is missing): how a sweep's bulk rows are read one at a time."""
 
     def read(name: str) -> Any:
         column = columns.get(name)
-        return None if column is None else column[row]
+        if column is None:
+            return None
+        value = column[row]
+        return value.item() if hasattr(value, "item") else value
 
     return read
 

@@ -40,6 +40,7 @@ from warden.enforce.ingest import EventEvidence, keep_quarantined, with_content_
 from warden.io.events import Quarantined
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
+from warden.policy.pack import row_reader
 from warden.store.engine import insert_many_if_absent
 from warden.store.schema import EventSeenRow
 from warden.store.unit_of_work import UnitOfWork
@@ -190,10 +191,7 @@ def run_sweep(
     def feature_evidence(group: Group, decision: Decision) -> Decision:
         nonlocal logged
 
-        def raw(name: str) -> Any:
-            column = columns.get(name)
-            return None if column is None else column[group.row].item()
-
+        raw = row_reader(columns, group.row)
         with_features = replace(decision, evidence=pack.rule_evidence(decision.rule_id, raw))
         categories = pack.content_categories(decision.rule_id)
         if not categories:
