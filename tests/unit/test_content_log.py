@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from warden.accounts.content import (
@@ -43,7 +44,7 @@ def test_a_busy_account_keeps_its_latest_messages_and_the_log_reads_back() -> No
         log.add("a", Contribution("fraud", f"e{n}", moment, 0.9, 0.9))
     kept = log.recent("a", T0 + timedelta(hours=3), ["fraud"])
     assert [c.event_id for c in kept] == [f"e{n}" for n in range(20, KEPT + 20)]
-    columns = log.columns()
+    columns = log.columns(lambda account: True)
     rows = [
         dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
     ]
@@ -52,3 +53,16 @@ def test_a_busy_account_keeps_its_latest_messages_and_the_log_reads_back() -> No
     assert (
         recent(read_back(rows)["a"][:10], T0 + timedelta(hours=3), ["fraud"])[-1].event_id == "e9"
     )
+
+
+def test_a_shard_reports_only_its_own_accounts_and_keeps_their_bounds() -> None:
+    """A payment is folded on the payer's and on the payee's shard; its memo counts for the
+    payee, and only the payee's shard may report it, or the sweep's evidence would list it
+    twice."""
+    ceilings: dict[str, dict[str, float]] = defaultdict(dict)
+    log = ListContentLog(ceilings)
+    log.add("payee", Contribution("fraud", "p1", T0.timestamp(), 0.9, 0.45))
+    log.add("payee", Contribution("fraud", "p2", T0.timestamp(), 0.9, 0.45))
+    assert log.columns(lambda account: account != "payee") == {}
+    assert log.columns(lambda account: account == "payee")["event_id"] == ["p1", "p2"]
+    assert ceilings["payee"]["intent.fraud"] >= 0.9  # never below the 7-day sum

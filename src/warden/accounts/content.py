@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -93,14 +93,27 @@ class CountersContentLog:
         return list(json.loads(stored)) if stored else []
 
 
-class ListContentLog:
-    """Contributions in plain lists, per account in the order folded (a sweep's shard)."""
+#: what a contribution may weigh more than it says (its weight is kept to 4 decimals, and
+#: the counters sum in another order): the slack of the bounds a ListContentLog keeps
+BOUND_SLACK = 1e-4
 
-    def __init__(self) -> None:
+
+class ListContentLog:
+    """Contributions in plain lists, per account in the order folded (a sweep's shard).
+
+    With ``ceilings``, every contribution also raises the account's ``intent.<category>``
+    entry there: a running sum of everything ever folded, hence an upper bound of the
+    7-day sum, which lets a sweep's gate rule a row out without asking the counters."""
+
+    def __init__(self, ceilings: MutableMapping[str, dict[str, float]] | None = None) -> None:
         self._items: dict[str, list[Contribution]] = defaultdict(list)
+        self._ceilings = ceilings
 
     def add(self, account: str, item: Contribution) -> None:
         self._items[account].append(item)
+        if self._ceilings is not None:
+            bound, name = self._ceilings[account], f"intent.{item.category}"
+            bound[name] = bound.get(name, 0.0) + item.weight + BOUND_SLACK
 
     def recent(self, account: str, at: datetime, categories: Iterable[str]) -> list[Contribution]:
         return recent(self._items.get(account, ()), at, categories)
@@ -110,10 +123,14 @@ class ListContentLog:
         items = self._items.get(account)
         return len(items) if items else 0
 
-    def columns(self) -> dict[str, list[Any]]:
-        """The whole log as columns (account, position, and the contribution's fields)."""
+    def columns(self, accounts: Callable[[str], bool]) -> dict[str, list[Any]]:
+        """The log of the ``accounts`` (a shard's own: an event folded on two shards, a
+        payment's memo, must be reported once) as columns: account, position, and the
+        contribution's fields."""
         out: dict[str, list[Any]] = defaultdict(list)
         for account, items in self._items.items():
+            if not accounts(account):
+                continue
             for position, item in enumerate(items):
                 out["account_id"].append(account)
                 out["position"].append(position)

@@ -38,13 +38,7 @@ from pydantic import ValidationError
 
 from warden.accounts.content import ListContentLog
 from warden.accounts.counters import MemoryCounters
-from warden.accounts.features import (
-    REACH,
-    FeatureFolder,
-    audience,
-    content_owner,
-    intent_weight,
-)
+from warden.accounts.features import FeatureFolder, content_owner
 from warden.detect.screener import Screener
 from warden.domain.events import (
     Event,
@@ -131,19 +125,20 @@ def run_shard(
     ``features`` — they could not have produced a decision."""
     out = ShardOutput()
     replay = _Replay(since)
-    content = ListContentLog()
+    # account → score.<category> → highest content score ever folded, and intent.<category>
+    # → every contribution ever folded (the content log keeps that sum): upper bounds of the
+    # features (a 7-day maximum, a 7-day sum), so the gate can rule them out without the
+    # counters
+    no_scores = {
+        f"{kind}.{category}": 0.0 for kind in ("score", "intent") for category in categories
+    }
+    scores: defaultdict[str, dict[str, float]] = defaultdict(lambda: dict(no_scores))
+    content = ListContentLog(ceilings=scores)
     folder = FeatureFolder(MemoryCounters(), categories, since=replay.since, content=content)
     owned: dict[str, bool] = {}
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
     feature_rows: list[tuple[Any, ...]] = []  # turned into columns at the end
-    # account → score.<category> → highest content score ever folded, and intent.<category>
-    # → every contribution ever folded: upper bounds of the features (a 7-day maximum, a
-    # 7-day sum), so the gate can rule them out without the counters
-    scores: dict[str, dict[str, float]] = {}
-    no_scores = {
-        f"{kind}.{category}": 0.0 for kind in ("score", "intent") for category in categories
-    }
     feature_names: tuple[str, ...] | None = None
 
     def owns(account: str) -> bool:
@@ -173,20 +168,12 @@ def run_shard(
                 _author_output(out, seq, ts_us, event, fields, flagged, regions)
             owner = content_owner(event)  # a payment memo is about the payee
             if fields and owns(owner):
-                seen = scores.get(owner)
-                if seen is None:
-                    seen = scores[owner] = dict(no_scores)
-                reach = REACH[audience(event)]
+                seen = scores[owner]
                 for _, verdict in fields:
                     for category, score in verdict.categories.items():
                         name = f"score.{category}"
                         if score > seen.get(name, 0.0):
                             seen[name] = score
-                        added = intent_weight(score, reach, verdict.intent)
-                        if added:  # every contribution ever (plus a hair for float
-                            # rounding, which sums in another order): a bound of the 7-day sum
-                            name = f"intent.{category}"
-                            seen[name] = seen.get(name, 0.0) + added + 1e-9
             for account in sorted(touched) if len(touched) > 1 else touched:
                 if not owns(account):
                     continue
@@ -206,7 +193,7 @@ def run_shard(
     if feature_names is not None:
         columns = (list(column) for column in zip(*feature_rows, strict=True))
         out.features.update(zip(feature_names, columns, strict=True))
-    out.content.update(content.columns())
+    out.content.update(content.columns(owns))
     for account in sorted(flagged.keys() | regions.keys()):
         out.accounts["account_id"].append(account)
         out.accounts["flagged"].append(flagged.get(account, False))
