@@ -17,7 +17,6 @@ because a benchmark that quietly lost a tenth of its abuse would report a better
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from warden.detect.classifier import fingerprint
 from warden.errors import InputError
 
 #: Everyday messages: what ordinary accounts chat with.
@@ -115,16 +115,8 @@ def read_texts(paths: Sequence[Path]) -> LabelledTexts:
             known.texts.setdefault(locale_of(text), []).append(text)
         if not lines:
             raise InputError(f"--texts: {path} holds no messages; expected lines of role and text")
-        files.append({"path": str(path), "sha256": sha256(path), "lines": lines})
+        files.append({"path": str(path), "sha256": fingerprint(path)["sha256"], "lines": lines})
     return LabelledTexts(dict(sorted(roles.items())), files)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str, str, bool | None]]:
