@@ -273,3 +273,77 @@ class AuditRow(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ApiKeyRow(Base):
+    """A key for the HTTP API (``warden keys create``): only a hash of the secret is kept.
+
+    The secret is ``wk_<prefix>_<random>``; ``prefix`` finds the row, ``secret_hash``
+    (SHA-256 of the whole secret — it has 256 bits of entropy, so a slow hash adds nothing)
+    proves it. ``name`` is the actor the audit log records for every change made with it."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class IdempotencyRow(Base):
+    """The first response to a request sent with an ``Idempotency-Key`` header (per API key),
+    returned again — not recomputed — when the same request is retried."""
+
+    __tablename__ = "idempotency"
+
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)  # "<api key name>:<header>"
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    body: Mapped[dict[str, Any]]
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class FeedbackRow(Base):
+    """Labelled text sent back by a platform (Akismet's submit-spam / submit-ham): training
+    data that ``warden models build`` can read (``label`` is ``spam`` or ``ham``)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (CheckConstraint(_in("label", ("spam", "ham")), name="label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    label: Mapped[str] = mapped_column(String(8), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(64))  # e.g. akismet
+    fields: Mapped[dict[str, Any]]
+    submitted_by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
+
+
+class CounterBucketRow(Base):
+    """One time bucket of a windowed counter (:mod:`warden.accounts.counters`), for the
+    embedded default's persistent counters: ``kind`` is ``sum``, ``max`` or ``set``; sums and
+    maxima keep ``value``, sets keep their ``members``."""
+
+    __tablename__ = "counter_buckets"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    members: Mapped[list[Any] | None]
+
+
+class CounterValueRow(Base):
+    """A plain value (``Counters.put``) or a remembered member (``Counters.remember``, with
+    its expiry as a UNIX time) of the embedded default's persistent counters."""
+
+    __tablename__ = "counter_values"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires: Mapped[float | None] = mapped_column(Float)
