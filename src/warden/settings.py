@@ -5,21 +5,24 @@ and pass the result (or the piece it needs) down. Outside ``development`` and ``
 settings refuse an insecure webhook secret, so a production deploy cannot run with the
 placeholder by accident.
 
-==========================  =======================  ====================================
-variable                    default                  meaning
-==========================  =======================  ====================================
-``WARDEN_ENV``              ``development``          ``development``, ``test``, ``staging``,
-                                                     ``production`` (or any other name)
-``WARDEN_DATABASE_URL``     ``sqlite:///warden.db``  SQLAlchemy URL; the default is a file
-                                                     in the current directory
-``WARDEN_REDIS_URL``        unset                    shared counters (in-process when unset)
-``WARDEN_NATS_URL``         unset                    durable stream (disabled when unset)
-``WARDEN_WEBHOOK_SECRET``   ``changeme``             HMAC key for outbox webhooks
-``WARDEN_HOME``             ``~/.local/share/warden`` where Warden keeps what it builds
-                                                     (``$XDG_DATA_HOME/warden`` when set)
-``WARDEN_MODELS_DIR``       ``$WARDEN_HOME/models``  the standard detectors
-                                                     (``warden models build``)
-==========================  =======================  ====================================
+============================  =========================  =======================================
+variable                      default                    meaning
+============================  =========================  =======================================
+``WARDEN_ENV``                ``development``            ``development``, ``test``, ``staging``,
+                                                         ``production`` (or any other name)
+``WARDEN_DATABASE_URL``       ``sqlite:///warden.db``    SQLAlchemy URL; the default is a file
+                                                         in the current directory
+``WARDEN_REDIS_URL``          unset                      shared counters (in-process when unset)
+``WARDEN_NATS_URL``           unset                      durable stream (disabled when unset)
+``WARDEN_WEBHOOK_SECRET``     ``changeme``               HMAC key for outbox webhooks
+``WARDEN_HOME``               ``~/.local/share/warden``  where Warden keeps what it builds
+                                                         (``$XDG_DATA_HOME/warden`` when set)
+``WARDEN_MODELS_DIR``         ``$WARDEN_HOME/models``    the standard detectors
+                                                         (``warden models build``)
+``WARDEN_AUDIT_SIGNING_KEY``  unset                      PEM Ed25519 private key that signs
+                                                         audit checkpoints (``warden audit
+                                                         keygen``, ``warden audit checkpoint``)
+============================  =========================  =======================================
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Settings(BaseSettings):
     webhook_secret: str = "changeme"
     home: Path | None = None
     models_dir: Path | None = None
+    audit_signing_key: Path | None = None
 
     @property
     def home_dir(self) -> Path:

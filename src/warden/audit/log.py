@@ -95,6 +95,11 @@ class AuditLog:
         """The seq of the record whose hash is ``digest``."""
         return self._session.scalar(select(AuditRow.seq).where(AuditRow.hash == digest))
 
+    def record_at(self, seq: int) -> AuditRecord | None:
+        """The stored record at ``seq``, or ``None``."""
+        row = self._session.get(AuditRow, seq)
+        return _record(row) if row is not None else None
+
 
 def _record(row: AuditRow) -> AuditRecord:
     return AuditRecord(
@@ -117,6 +122,36 @@ def verify(source: Engine | Session) -> VerifyResult:
     with Session(read_only(source)) as session, session.begin():
         log = AuditLog(session)
         return verify_records(log.records(), log.find)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSnapshot:
+    """One consistent reading of the stored chain, for signing or checking a checkpoint.
+
+    ``verified`` is the walk of the whole chain; ``record`` the stored record at the seq
+    asked for (the verified head when none was); ``head_seq`` the last stored seq, 0 when
+    the log is empty — so truncation can be told from a gap.
+    """
+
+    verified: VerifyResult
+    record: AuditRecord | None
+    head_seq: int
+
+
+def snapshot(source: Engine | Session, seq: int | None = None) -> ChainSnapshot:
+    """Verify the chain and read record ``seq`` in the same transaction (see :class:`ChainSnapshot`)."""
+    if isinstance(source, Session):
+        return _snapshot(AuditLog(source), seq)
+    with Session(read_only(source)) as session, session.begin():
+        return _snapshot(AuditLog(session), seq)
+
+
+def _snapshot(log: AuditLog, seq: int | None) -> ChainSnapshot:
+    verified = verify_records(log.records(), log.find)
+    wanted = verified.head_seq if seq is None else seq
+    record = log.record_at(wanted) if wanted > 0 else None
+    head = log.head()
+    return ChainSnapshot(verified, record, head[0] if head else 0)
 
 
 @dataclass(frozen=True, slots=True)
