@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -93,3 +94,25 @@ def test_bad_options_are_explained(env: dict[str, str], tmp_path: Path) -> None:
     unknown = warden(env, "cases", "list", "--status", "pending")
     assert unknown.returncode == 2
     assert "--status: 'pending' is not one of" in unknown.stderr
+
+
+def test_a_condition_nested_thousands_deep_is_a_one_line_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Not a RecursionError traceback: the file, the line and the limit, exit status 2."""
+    from warden.policy.expressions import MAX_NESTING
+
+    text = Path(POLICY).read_text(encoding="utf-8")
+    shutil.copytree(Path(POLICY).parent / "campaigns", tmp_path / "campaigns")
+    deep = "not (" * 5_000 + "score.fraud >= 0.5" + ")" * 5_000
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("when:"))
+    rows = text.splitlines()
+    rows[line - 1] = f"    when: {deep}"
+    pack = tmp_path / "deep.yaml"
+    pack.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    events = write_scenario(tmp_path / "day.jsonl")
+    result = warden(env, "ingest", str(events), "--policy", str(pack))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {pack}:{line}: rule ")
+    assert f"more than {MAX_NESTING} levels deep" in result.stderr

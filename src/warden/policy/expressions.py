@@ -21,6 +21,13 @@ Grammar, loosest binding first::
     list       := '[' literal (',' literal)* [','] ']'
     literal    := ['-'] NUMBER | STRING | 'true' | 'false'
 
+A condition nests at most :data:`MAX_NESTING` levels: each parenthesis, ``not``, unary
+``-``, function call and operator whose operand is another operator's result counts one
+(``a and b and c`` is two levels). Real conditions use a handful; the limit keeps the
+parser and every walk of the tree (checking, both back-ends, campaigns, printing) far from
+Python's recursion limit, so a generated or hostile condition is an error naming its column
+rather than a ``RecursionError``.
+
 Types are static: numbers (float64), true/false and strings never mix. Comparisons give
 true/false; ``and``/``or``/``not`` take true/false; arithmetic takes numbers; ``==`` and
 ``!=`` compare two values of one type. Comparisons do not chain (``0 < x < 1`` is an error:
@@ -53,6 +60,10 @@ from warden.policy.syntax import (
 )
 
 FUNCTIONS: dict[str, int] = {"min": 2, "max": 2, "abs": 1}  # name → number of arguments
+#: How many levels a condition may nest (see the module docstring). The parser spends about
+#: eight Python frames per parenthesis, so 64 levels stay well inside the default limit of
+#: 1,000 frames even when parsing starts deep in a web framework's stack.
+MAX_NESTING = 64
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 ORDERING = frozenset({"<", "<=", ">", ">="})
 EQUALITY = frozenset({"==", "!="})
@@ -105,8 +116,47 @@ def tokenize(source: str) -> list[Token]:
 
 
 def parse(source: str) -> Node:
-    """Parse a condition into its syntax tree (names still unresolved; see :func:`check`)."""
-    return _Parser(tokenize(source)).condition()
+    """Parse a condition into its syntax tree (names still unresolved; see :func:`check`).
+
+    Raises :class:`ExpressionError` for a condition nested deeper than :data:`MAX_NESTING`.
+    """
+    tree = _Parser(tokenize(source)).condition()
+    _refuse_deep(tree)
+    return tree
+
+
+def _too_deep(column: int) -> ExpressionError:
+    return ExpressionError(
+        f"the condition nests more than {MAX_NESTING} levels deep (each parenthesis, 'not', "
+        "'-', function call and chained operator counts one); simplify it or split it "
+        "across rules",
+        column,
+    )
+
+
+def _refuse_deep(tree: Node) -> None:
+    """Operator chains (``a and b and …``) build a tree as deep as they are long without
+    deepening the parser's recursion, so the finished tree is measured too — without
+    recursion, since it may be far deeper than the limit. A node's depth is the number of
+    nodes above it."""
+    stack: list[tuple[Node, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise _too_deep(node.column)
+        children: tuple[Node, ...] = ()
+        match node:
+            case Negate(operand=child) | Not(operand=child):
+                children = (child,)
+            case Arithmetic(left=left, right=right) | Comparison(left=left, right=right):
+                children = (left, right)
+            case Logical(left=left, right=right):
+                children = (left, right)
+            case Membership(item=item):
+                children = (item,)
+            case Call(args=args):
+                children = args
+        stack.extend((child, depth + 1) for child in reversed(children))
 
 
 class _Parser:
@@ -115,6 +165,13 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0  # parentheses, 'not', '-' and calls the parser is inside of
+
+    def _enter(self, token: Token) -> None:
+        """One level deeper; refused past :data:`MAX_NESTING`, before Python's stack runs out."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _too_deep(token.column)
 
     @property
     def token(self) -> Token:
@@ -164,7 +221,10 @@ class _Parser:
 
     def negation(self) -> Node:
         if (token := self._take("not")) is not None:
-            return Not(self.negation(), column=token.column)
+            self._enter(token)
+            node = Not(self.negation(), column=token.column)
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -225,7 +285,10 @@ class _Parser:
 
     def unary(self) -> Node:
         if (op := self._take("-")) is not None:
-            return Negate(self.unary(), column=op.column)
+            self._enter(op)
+            node = Negate(self.unary(), column=op.column)
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -244,9 +307,11 @@ class _Parser:
             if self._take("(") is not None:
                 return self.call(token)
             return Name(token.text, column=token.column)
-        if self._take("(") is not None:
+        if (opening := self._take("(")) is not None:
+            self._enter(opening)
             node = self.disjunction()
             self._expect(")")
+            self.depth -= 1
             return node
         raise self._fail("an operand")
 
@@ -256,11 +321,13 @@ class _Parser:
             raise ExpressionError(
                 f"unknown function {name.text!r}; the functions are {known}", name.column
             )
+        self._enter(name)
         args: list[Node] = []
         while self._take(")") is None:
             if args:
                 self._expect(",")
             args.append(self.sum())
+        self.depth -= 1
         if len(args) != FUNCTIONS[name.text]:
             raise ExpressionError(
                 f"{name.text}() takes {FUNCTIONS[name.text]} argument(s), got {len(args)}",

@@ -9,7 +9,10 @@ under and a context ("rule 'escort_ad'"). Every typed accessor fails with a
     policies/default.yaml:37: rule 'escort_ad': severity 'hgh' is not one of low, medium, high, critical
 
 Mappings are checked for unknown keys (with close matches), missing required keys and
-duplicate keys (which PyYAML would otherwise silently let the last one win).
+duplicate keys (which PyYAML would otherwise silently let the last one win). A document
+nested deeper than :data:`MAX_YAML_NESTING` (a pack is four or five levels deep) is refused
+at the line where it goes too deep: PyYAML composes nodes recursively, and a hostile file of
+``[[[[…`` would otherwise end in a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -28,12 +31,34 @@ from warden.policy.errors import PolicyError
 
 _SCALARS = yaml.constructor.SafeConstructor()
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
+#: How deeply lists and mappings may nest in a policy or campaign file.
+MAX_YAML_NESTING = 64
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting past :data:`MAX_YAML_NESTING`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_NESTING:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"lists and mappings nest more than {MAX_YAML_NESTING} levels deep",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def compose(path: Path, text: str) -> Entry:
     """The root of a YAML document, ready to be read with line numbers."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
