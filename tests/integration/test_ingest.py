@@ -155,7 +155,7 @@ def test_a_rule_with_too_many_overturned_appeals_is_paused(
     engine: Engine, pack: PolicyPack
 ) -> None:
     from warden.domain.actions import PlannedAction
-    from warden.enforce.ingest import paused_rules
+    from warden.enforce.decide import paused_rules
 
     valve = pack.valve
     appeals = max(valve.min_appeals, 1)

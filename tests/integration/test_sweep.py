@@ -16,7 +16,8 @@ import warden.sweep.enforce as sweep_enforce
 from warden.audit.log import verify
 from warden.cli.sample_day import T0, scenario
 from warden.detect.screener import Screener
-from warden.enforce.ingest import Ingestor, stored_ring_features
+from warden.enforce.decide import stored_ring_features
+from warden.enforce.ingest import Ingestor
 from warden.io.events import read_events
 from warden.policy import PolicyPack, load_pack
 from warden.store import UnitOfWork

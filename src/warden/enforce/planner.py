@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from warden.domain.actions import (
     ActionType,
@@ -65,12 +66,49 @@ class Standing:
     close_pending: bool = False
 
 
+class SetAside(StrEnum):
+    """Why the planner set a decision aside — one closed list, so reports, the sweep's
+    shortcuts and the API count the same reasons under the same names."""
+
+    CLOSED = "account already closed"
+    PAUSED = "rule paused by its appeal overturn rate"
+    COOLDOWN = "rule struck this account within the cooldown"
+    WEAKER = "a stronger decision in the same category"
+    CLOSE_UNDER_WAY = "a close is already under review or planned"
+    NO_CHANGE = "the ladder's action would change nothing"
+
+
+#: Reasons that hold as long as the standing, the live rules and the campaign do — not the
+#: moment: a close already under review stays so, while a lock "changing nothing" now may
+#: change something later (a later moment means a later end).
+SETTLED = frozenset({SetAside.CLOSE_UNDER_WAY, SetAside.WEAKER})
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The planner's answer: actions to take, and decisions it set aside (with why)."""
 
     actions: tuple[PlannedAction, ...]
-    set_aside: tuple[tuple[Decision, str], ...] = ()
+    set_aside: tuple[tuple[Decision, SetAside], ...] = ()
+
+
+def gatekeep(
+    decision: Decision,
+    standing: Standing,
+    paused_rules: frozenset[str],
+    cooldown: timedelta = DEFAULT_COOLDOWN,
+) -> SetAside | None:
+    """The planner's first tests for one decision: the account is closed, the rule is paused,
+    or the rule already struck this incident. None when the decision goes on to the ladder.
+
+    The sweep asks this alone, for shortcuts, and gets the same answer the planner would."""
+    if standing.state == "closed":
+        return SetAside.CLOSED
+    if decision.rule_id in paused_rules:
+        return SetAside.PAUSED
+    if struck_already(decision, standing.last_struck.get(decision.rule_id), cooldown):
+        return SetAside.COOLDOWN
+    return None
 
 
 def plan(
@@ -84,26 +122,20 @@ def plan(
     cooldown: timedelta = DEFAULT_COOLDOWN,
 ) -> Plan:
     """Plan the actions for one account's decisions (see the module docstring for the rules)."""
-    aside: list[tuple[Decision, str]] = []
-    if standing.state == "closed":
-        return Plan((), tuple((d, "account already closed") for d in decisions))
+    aside: list[tuple[Decision, SetAside]] = []
     strongest: dict[str, Decision] = {}
     for decision in decisions:
-        if decision.rule_id in paused_rules:
-            aside.append((decision, "rule paused by its appeal overturn rate"))
-            continue
-        last = standing.last_struck.get(decision.rule_id)
-        if struck_already(decision, last, cooldown):
-            assert last is not None
-            aside.append((decision, f"rule struck this account {decision.at - last} ago"))
+        gate = gatekeep(decision, standing, paused_rules, cooldown)
+        if gate is not None:
+            aside.append((decision, gate))
             continue
         best = strongest.get(decision.category)
         if best is None or _stronger(decision, best):
             if best is not None:
-                aside.append((best, "a stronger decision in the same category"))
+                aside.append((best, SetAside.WEAKER))
             strongest[decision.category] = decision
         else:
-            aside.append((decision, "a stronger decision in the same category"))
+            aside.append((decision, SetAside.WEAKER))
 
     actions: list[PlannedAction] = []
     closing = standing.close_pending
@@ -113,7 +145,10 @@ def plan(
         step = ladder(category, before, decision.severity, decision.jump_to, shift)
         until = decision.at + timedelta(days=step.days) if step.days else None
         if not _changes_something(step, until, standing, closing):
-            aside.append((decision, f"{step.action.value} would change nothing"))
+            closing_already = step.action is ActionType.CLOSE
+            aside.append(
+                (decision, SetAside.CLOSE_UNDER_WAY if closing_already else SetAside.NO_CHANGE)
+            )
             continue
         review: CaseKind | None = None
         if step.action is ActionType.CLOSE:

@@ -8,11 +8,17 @@ here from the actions, so a reversal restores exactly what remains in force.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from warden.domain.actions import ActionType, Capability
+from warden.domain.actions import ActionStatus, ActionType, Capability
+from warden.enforce.planner import Standing
+from warden.policy.ladders import strikes_in_force
+from warden.store.interfaces import ActionRecord
+
+#: A strike as the store keeps it: (category, count, given at)
+Strike = tuple[str, int, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +65,50 @@ def status_at(actions: Iterable[InForce], now: datetime) -> AccountStatus:
     else:
         state = "active"
     return AccountStatus(state, frozenset(capabilities), restricted_until, locked_until)
+
+
+def standing_at(
+    account: str,
+    records: Sequence[ActionRecord],
+    strikes: Iterable[Strike],
+    decay_days: Mapping[str, int],
+    at: datetime,
+) -> Standing:
+    """The planner's view of ``account`` at ``at``, counting only what happened up to then:
+    its action records, and its strikes per category still in force under each category's
+    decay (``decay_days``; :func:`~warden.policy.ladders.strikes_in_force`).
+
+    The one implementation of standing: online decisions read the records from the store,
+    the sweep from its in-memory book, and both get the same answer for the same history —
+    an event replayed late is judged by what had happened by its own time."""
+    records = [r for r in records if r.action.at <= at]
+    given = list(strikes)
+    active = {
+        category: strikes_in_force(
+            ((count, when) for kind, count, when in given if kind == category), at, days
+        )
+        for category, days in decay_days.items()
+    }
+    applied = [r for r in records if r.status is ActionStatus.APPLIED]
+    status = status_at(
+        [InForce(r.action.type, r.action.capabilities, r.action.until) for r in applied], at
+    )
+    last: dict[str, datetime] = {}
+    close_pending = False
+    for record in records:
+        if record.status in (ActionStatus.APPLIED, ActionStatus.PENDING_REVIEW):
+            for rule in record.action.rule_ids:
+                last[rule] = max(last.get(rule, record.action.at), record.action.at)
+        close_pending |= (
+            record.status is ActionStatus.PENDING_REVIEW and record.action.type is ActionType.CLOSE
+        )
+    return Standing(
+        account_id=account,
+        state=status.state,
+        locked_until=status.locked_until,
+        restricted=status.restricted,
+        restricted_until=status.restricted_until,
+        active_strikes=active,
+        last_struck=last,
+        close_pending=close_pending,
+    )

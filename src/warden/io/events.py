@@ -4,6 +4,12 @@ A record that cannot be an event — malformed JSON, a missing or misspelt field
 the wrong type — is *quarantined*, never dropped: it comes back as a :class:`Quarantined`
 that names the file, the line (or row), the field, the value and the reason. The good records
 of the same file are still yielded, in file order, so ``read == events + quarantined``.
+
+Every reader — files here, the sweep's table reader, the HTTP API, the stream worker — turns
+raw bytes into a record with :func:`decode_record` and a record into an event with
+:func:`validate_record`, so the same bad record gets the same reason wherever it arrives.
+Where it came from is ``file`` and ``line``: a path and a line number for files, ``api`` and
+the position in the request body for the API, the subject and stream sequence for a stream.
 """
 
 from __future__ import annotations
@@ -75,13 +81,31 @@ def _jsonl(path: Path) -> Iterator[Located | Quarantined]:
             line = raw.rstrip(b"\r\n")
             if not line.strip():
                 continue
-            try:
-                data = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                text = line[:_PREVIEW].decode("utf-8", "replace")
-                yield Quarantined(name, number, "", "", f"malformed JSON: {exc}", text)
-                continue
-            yield validate_record(data, name, number, line[:_PREVIEW].decode("utf-8", "replace"))
+            yield parse_record(line, name, number)
+
+
+def preview(raw: bytes) -> str:
+    """The start of a raw record, as kept in quarantine."""
+    return raw[:_PREVIEW].decode("utf-8", "replace")
+
+
+def decode_record(raw: bytes) -> dict[str, Any] | str:
+    """One raw record as a JSON object, or the reason it is not one."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return f"malformed JSON: {exc}"
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {type(data).__name__}"
+    return data
+
+
+def parse_record(raw: bytes, file: str, line: int) -> Located | Quarantined:
+    """One raw record (JSON bytes) as a validated event, or quarantined with the reason."""
+    data = decode_record(raw)
+    if isinstance(data, str):
+        return Quarantined(file, line, "", "", data, preview(raw))
+    return validate_record(data, file, line, preview(raw))
 
 
 def _parquet(path: Path) -> Iterator[Located | Quarantined]:

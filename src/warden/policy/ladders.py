@@ -13,7 +13,7 @@ the rules a ladder must obey are stated next to the code that relies on them:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -88,8 +88,15 @@ def active_strikes(strike_times: Sequence[datetime], now: datetime, decay_days: 
 
     One entry per strike: a ``high`` finding worth two strikes appears twice.
     """
+    return strikes_in_force(((1, given) for given in strike_times), now, decay_days)
+
+
+def strikes_in_force(given: Iterable[tuple[int, datetime]], now: datetime, decay_days: int) -> int:
+    """The one decay rule: ``(count, given at)`` strikes that still count at ``now`` — given
+    at or before it and less than ``decay_days`` ago. The store, online standing and the
+    sweep's in-memory book all count with this."""
     window = timedelta(days=decay_days)
-    return sum(1 for given in strike_times if given <= now < given + window)
+    return sum(count for count, at in given if at <= now < at + window)
 
 
 # --- reading a ladder ----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from warden.domain.actions import (
     check_transition,
 )
 from warden.errors import InputError
+from warden.policy.ladders import strikes_in_force
 from warden.store.interfaces import ActionRecord
 from warden.store.schema import ActionRow, DecisionRow, StrikeRow
 
@@ -249,15 +250,13 @@ class SqlStrikes:
         return row.id
 
     def active_for(self, account_id: str, category: str, now: datetime, decay_days: int) -> int:
-        """Strikes given in the ``decay_days`` before ``now`` and not removed."""
-        statement = select(func.coalesce(func.sum(StrikeRow.count), 0)).where(
-            StrikeRow.account_id == account_id,
-            StrikeRow.category == category,
-            StrikeRow.removed_at.is_(None),
-            StrikeRow.given_at > now - timedelta(days=decay_days),
-            StrikeRow.given_at <= now,
+        """Strikes given in the ``decay_days`` before ``now`` and not removed (the one decay
+        rule, :func:`~warden.policy.ladders.strikes_in_force`)."""
+        return strikes_in_force(
+            ((count, at) for kind, count, at in self.given(account_id) if kind == category),
+            now,
+            decay_days,
         )
-        return int(self._session.scalar(statement) or 0)
 
     def given(self, account_id: str) -> Sequence[tuple[str, int, datetime]]:
         statement = (

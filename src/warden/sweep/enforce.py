@@ -5,8 +5,8 @@ firings lead to actions. Reading the account's standing from the database for ea
 would make a sweep as slow as the database; instead a :class:`StandingBook` keeps, in memory,
 exactly what the planner reads — the account's action records and strikes, and the day's
 applied counts for caps — loaded from the store the first time an account or day comes up
-and updated with every action taken. :func:`~warden.enforce.ingest.standing_from` and
-:func:`~warden.enforce.ingest.plan_decisions` are the online code, so a sweep plans what
+and updated with every action taken. :func:`~warden.enforce.standing.standing_at` and
+:func:`~warden.enforce.decide.plan_decisions` are the online code, so a sweep plans what
 online ingestion would have planned on the same events (``tests/integration/test_sweep_parity.py``).
 
 ``--enforce`` applies each acting group through the executor (action, strike, standing,
@@ -28,16 +28,17 @@ from sqlalchemy import Engine, select
 
 from warden.domain.actions import ActionStatus, ActionType, Decision, Evidence, PlannedAction
 from warden.domain.rings import Ring
-from warden.enforce.executor import execute, record_decisions
-from warden.enforce.ingest import (
+from warden.enforce.decide import (
     EventEvidence,
     acted_on,
+    apply_plan,
+    decay_days,
     paused_rules,
     plan_decisions,
-    standing_from,
     with_event_evidence,
 )
-from warden.enforce.planner import Plan, Standing, struck_already
+from warden.enforce.planner import SETTLED, Plan, SetAside, Standing, gatekeep, struck_already
+from warden.enforce.standing import Strike, standing_at
 from warden.policy import Campaign, PolicyPack
 from warden.store.interfaces import ActionRecord
 from warden.store.schema import EventSeenRow
@@ -46,7 +47,6 @@ from warden.store.unit_of_work import UnitOfWork
 COMMIT_EVERY = 200
 MARK = "sweep"
 
-Strike = tuple[str, int, datetime]  # (category, count, given at)
 FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
@@ -97,6 +97,7 @@ class StandingBook:
         self._closed: dict[str, bool] = {}
         # account → (standing, valid from, valid until): see standing()
         self._cache: dict[str, tuple[Standing, datetime, datetime]] = {}
+        self._decay = decay_days(pack)
 
     def standing(self, account: str, at: datetime) -> Standing:
         """The account's standing at ``at``, counting only what happened up to then.
@@ -109,33 +110,27 @@ class StandingBook:
         cached = self._cache.get(account)
         if cached is not None and cached[1] <= at < cached[2]:
             return cached[0]
-        records = [r for r in self._records[account] if r.action.at <= at]
-        strikes: dict[str, int] = {}
-        changes: list[datetime] = [r.action.at for r in self._records[account] if r.action.at > at]
+        records = self._records[account]
+        changes: list[datetime] = [r.action.at for r in records if r.action.at > at]
         changes += [
             r.action.until
             for r in records
-            if r.status is ActionStatus.APPLIED and r.action.until and r.action.until > at
+            if r.status is ActionStatus.APPLIED
+            and r.action.at <= at
+            and r.action.until
+            and r.action.until > at
         ]
-        for category in self.pack.categories:
-            decay = timedelta(days=self.pack.ladders[category].decay_days)
-            total = 0
-            for kind, count, given in self._strikes[account]:
-                if kind != category:
-                    continue
-                if given > at:
-                    changes.append(given)
-                elif at - given < decay:
-                    total += count
-                    changes.append(given + decay)
-            strikes[category] = total
-        standing = standing_from(account, records, strikes, at)
-        self._cache[account] = (standing, at, min(changes, default=FOREVER))
+        for category, _count, given in self._strikes[account]:
+            days = self._decay.get(category)
+            if days is not None:  # a category this pack does not know never counts
+                changes.append(given if given > at else given + timedelta(days=days))
+        standing = standing_at(account, records, self._strikes[account], self._decay, at)
+        self._cache[account] = (standing, at, min((c for c in changes if c > at), default=FOREVER))
         return standing
 
     def quiet(
         self, account: str, decisions: Sequence[Decision], paused: frozenset[str], at: datetime
-    ) -> str | None:
+    ) -> SetAside | None:
         """Why the planner would set every one of ``decisions`` aside at once — the account
         is closed, or each rule is paused or struck within the cooldown (the planner's first
         tests) — or None when the full plan is needed. Only answers when nothing in the book
@@ -144,14 +139,14 @@ class StandingBook:
         if self._latest.get(account, at) > at:
             return None
         if self._closed.get(account, False):
-            return "account already closed"
+            return SetAside.CLOSED
         last = self._last.get(account, {})
         for decision in decisions:
             if decision.rule_id in paused:
                 continue
             if not struck_already(decision, last.get(decision.rule_id)):
                 return None
-        return "rule struck this account within the cooldown"
+        return SetAside.COOLDOWN
 
     def applied_on(self, day: date, rule_id: str | None, category: str | None) -> int:
         """Actions applied on ``day`` for the rule (or the category), up to ``now``."""
@@ -256,7 +251,7 @@ def plan_sweep(
     pending: list[tuple[Group, Plan, list[Decision]]] = []
     # account → (standing, live rules, campaign active, reasons) of a plan that changed
     # nothing for reasons that hold as long as those do (see SETTLED)
-    settled: dict[str, tuple[Standing, frozenset[str], bool, dict[str, str]]] = {}
+    settled: dict[str, tuple[Standing, frozenset[str], bool, dict[str, SetAside]]] = {}
     for group in groups:
         book.now = group.at
         for decision in group.decisions:
@@ -266,28 +261,20 @@ def plan_sweep(
         decisions = list(group.decisions)
         quiet = book.quiet(group.account_id, decisions, paused, group.at)
         if quiet is not None:  # what the planner would answer, without building a standing
-            outcome.set_aside[quiet] += len(decisions)
+            outcome.set_aside[quiet.value] += len(decisions)
             continue
         standing = book.standing(group.account_id, group.at)
-        live = frozenset(
-            d.rule_id
-            for d in decisions
-            if d.rule_id not in paused
-            and not struck_already(d, standing.last_struck.get(d.rule_id))
-        )
+        live = frozenset(d.rule_id for d in decisions if gatekeep(d, standing, paused) is None)
         active = campaign is not None and campaign.active(group.at)
         memo = settled.get(group.account_id)
         if memo is not None and memo[0] is standing and memo[1] == live and memo[2] == active:
             for d in decisions:
-                if d.rule_id in paused:
-                    outcome.set_aside[PAUSED_REASON] += 1
-                else:
-                    outcome.set_aside[memo[3].get(d.rule_id, COOLDOWN_REASON)] += 1
+                outcome.set_aside[(gatekeep(d, standing, paused) or memo[3][d.rule_id]).value] += 1
             continue
         result = plan_decisions(pack, campaign, paused, decisions, standing, book.applied_on)
-        reasons = {d.rule_id: _reason_kind(reason) for d, reason in result.set_aside}
+        reasons = {d.rule_id: reason for d, reason in result.set_aside}
         for reason in reasons.values():
-            outcome.set_aside[reason] += 1
+            outcome.set_aside[reason.value] += 1
         if not result.actions:
             if all(reasons.get(rule) in SETTLED for rule in live):
                 settled[group.account_id] = (standing, live, active, reasons)
@@ -348,22 +335,6 @@ def group_key(sweep_id: str, group: Group) -> str:
     return f"{MARK}:{sweep_id}:{digest.hexdigest()}"
 
 
-COOLDOWN_REASON = "rule struck this account within the cooldown"
-PAUSED_REASON = "rule paused by its appeal overturn rate"
-#: Reasons for doing nothing that do not depend on the moment, only on the standing, the
-#: rules past their cooldown and whether the campaign is on: a close already awaiting review
-#: stays "nothing to change" until one of those changes (a lock or restriction would not:
-#: a later moment means a later end, which may change something).
-SETTLED = frozenset({"close would change nothing", "a stronger decision in the same category"})
-
-
-def _reason_kind(reason: str) -> str:
-    """Set-aside reasons without their particulars ("rule struck this account 0:10:00 ago")."""
-    if reason.startswith("rule struck this account"):
-        return COOLDOWN_REASON
-    return reason
-
-
 def _apply(
     engine: Engine,
     pending: list[tuple[Group, Plan, list[Decision]]],
@@ -379,8 +350,7 @@ def _apply(
         for group, result, used in pending:
             uow.events_seen.mark(group_key(sweep_id, group), group.account_id, MARK, group.at, now)
             uow.accounts.get_or_create(group.account_id, group.at)
-            record_decisions(uow, used, actor)
-            applied.extend(execute(uow, result, actor))
+            applied.extend(apply_plan(uow, used, result, actor))
             decisions.extend(used)
         uow.commit()
     outcome.records.extend(applied)

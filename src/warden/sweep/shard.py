@@ -286,7 +286,7 @@ def _parsed(
     rows: pa.Table, shard: int, shards: int, out: ShardOutput, size: int = SCREEN_BATCH
 ) -> Iterator[list[tuple[int, int, Event]]]:
     """Valid events in batches; invalid records go to ``out.quarantined`` (author's shard)."""
-    names = [n for n in rows.column_names if n not in BOOKKEEPING and n != "_raw"]
+    names = [n for n in rows.column_names if n not in BOOKKEEPING and n not in ("_raw", "_reason")]
     for record_batch in rows.to_batches(max_chunksize=size):
         batch: list[tuple[int, int, Event]] = []
         columns = record_batch.to_pydict()
@@ -317,7 +317,7 @@ def _parsed(
                             columns["_row"][i],
                             "",
                             "",
-                            "malformed JSON or not a JSON object",
+                            columns["_reason"][i],
                             raws[i],
                         )
                     )

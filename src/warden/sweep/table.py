@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from warden.domain.moments import to_micros
 from warden.errors import InputError
+from warden.io.events import decode_record, preview
 
 EVENT_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson")
 #: Columns naming accounts whose features an event changes (see FeatureFolder.fold).
@@ -131,7 +132,8 @@ def _read(path: Path, index: int) -> pa.Table:
 
 def _read_jsonl(path: Path) -> tuple[pa.Table, npt.NDArray[np.int64]]:
     """JSONL records as a table; a line that is not a JSON object becomes a row of its own
-    with only ``_raw`` set, so validation quarantines it with its line number."""
+    with only ``_raw`` and ``_reason`` set (:func:`~warden.io.events.decode_record`'s
+    reason), so validation quarantines it with its line number."""
     records: list[dict[str, object]] = []
     lines: list[int] = []
     with path.open("rb") as stream:
@@ -139,12 +141,9 @@ def _read_jsonl(path: Path) -> tuple[pa.Table, npt.NDArray[np.int64]]:
             line = raw.rstrip(b"\r\n")
             if not line.strip():
                 continue
-            try:
-                data = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                data = None
-            if not isinstance(data, dict):
-                data = {"_raw": line[:200].decode("utf-8", "replace")}
+            data = decode_record(line)
+            if isinstance(data, str):
+                data = {"_raw": preview(line), "_reason": data}
             records.append({k: _cell(v) for k, v in data.items()})
             lines.append(number)
     names: dict[str, None] = {}
