@@ -66,6 +66,15 @@ def test_operator_flow(env: dict[str, str], tmp_path: Path) -> None:
     assert "overturned" in overturned.stdout
     actions = json.loads(warden(env, "actions", "list", "--account", "troll", "--json").stdout)
     assert actions[0]["status"] == "reversed"
+    assert {a["account_id"] for a in actions} == {"troll"}
+    everyone = json.loads(warden(env, "actions", "list", "--json").stdout)
+    assert {"escort", "troll"} <= {a["account_id"] for a in everyone}  # whose action each is
+    by_id = {a["id"]: a["account_id"] for a in everyone}
+    assert all(by_id[a["id"]] == "escort" for a in escort["actions"])
+    table = warden(env, "actions", "list").stdout
+    assert "account" in table.splitlines()[1]  # the header row, under the top border
+    escort_rows = [row for row in table.splitlines() if " escort " in row]
+    assert len(escort_rows) == len(escort["actions"])
 
     verified = warden(env, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr

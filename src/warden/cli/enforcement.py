@@ -193,7 +193,7 @@ def actions_list(
             orjson.dumps([_action_dict(r) for r in records], option=orjson.OPT_INDENT_2) + b"\n"
         )
         return
-    _print_actions(Console(), records)
+    _print_actions(Console(), records, account=True)
 
 
 @actions_app.command("reverse")
@@ -346,7 +346,7 @@ def _enum(kind: Any, value: str, option: str) -> Any:
 def _action_dict(record: Any) -> dict[str, Any]:
     planned = record.action
     return {
-        "id": record.id, "type": planned.type.value, "status": record.status.value, "category": planned.category,
+        "id": record.id, "account_id": planned.account_id, "type": planned.type.value, "status": record.status.value, "category": planned.category,
         "rules": list(planned.rule_ids), "reason": planned.reason, "capabilities": [c.value for c in planned.capabilities],
         "until": planned.until.isoformat() if planned.until else None, "at": planned.at.isoformat(),
         "strikes_after": planned.strikes_after, "policy_version": planned.policy_version, "campaign": planned.campaign,
@@ -355,11 +355,17 @@ def _action_dict(record: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _print_actions(console: Console, records: Any, *, evidence: bool = False) -> None:
-    table = Table("id", "at", "action", "status", "category", "reason")
+def _print_actions(
+    console: Console, records: Any, *, evidence: bool = False, account: bool = False
+) -> None:
+    """A table of actions; ``account`` adds whose each is (lists that span accounts)."""
+    table = Table(
+        "id", *(["account"] if account else []), "at", "action", "status", "category", "reason"
+    )
     for r in records:
         table.add_row(
             str(r.id),
+            *([r.action.account_id] if account else []),
             r.action.at.isoformat(timespec="minutes"),
             r.action.type.value,
             r.status.value,
