@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -46,6 +47,7 @@ from warden.domain.verdicts import Verdict
 from warden.enforce.executor import execute, record_decisions
 from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import standing_at
+from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
 from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
@@ -253,6 +255,74 @@ class Decider:
         return with_event_evidence(
             with_content_evidence(decision, contributions, categories), shown
         )
+
+
+#: file → (line, raw) of the records of that file already in quarantine
+KnownQuarantine = dict[str, set[tuple[int | None, str | None]]]
+
+
+def keep_quarantined(
+    uow: UnitOfWorkPort, items: Iterable[Quarantined], known: KnownQuarantine, at: datetime
+) -> int:
+    """Store each bad record unless the store has it already (same file, line and raw
+    text); ``known`` caches what the store holds per file. Returns how many were added."""
+    added = 0
+    for item in items:
+        if item.file not in known:
+            known[item.file] = {
+                (q.line, q.raw) for q in uow.quarantine.list(file=item.file, limit=10**9)
+            }
+        if (item.line, item.raw) in known[item.file]:
+            continue
+        known[item.file].add((item.line, item.raw))
+        uow.quarantine.add(
+            file=item.file,
+            line=item.line,
+            field=item.field or None,
+            value=item.value or None,
+            reason=item.reason,
+            raw=item.raw,
+            at=at,
+        )
+        added += 1
+    return added
+
+
+def decide_batch(
+    engine: Engine,
+    decider: Decider,
+    items: Sequence[Located | Quarantined],
+    actor: str,
+    known: KnownQuarantine,
+    *,
+    lock: AbstractContextManager[object] | None = None,
+    also: Callable[[UnitOfWork, list[EventOutcome | Quarantined]], None] | None = None,
+) -> list[EventOutcome | Quarantined]:
+    """Decide a batch of records in one transaction: what every driver does with a batch.
+
+    The bad records are kept in quarantine and the good ones decided, all committed together
+    (with ``also``'s writes, given the outcomes — an idempotent response); screening runs
+    before ``lock`` is taken, so only the writing is serialized. Returns, in input order,
+    each event's outcome or the quarantined record itself."""
+    located = [item for item in items if isinstance(item, Located)]
+    verdicts = decider.screen([item.event for item in located])
+    outcomes: dict[int, EventOutcome] = {}
+    with lock if lock is not None else nullcontext(), UnitOfWork(engine) as uow:
+        try:
+            bad = [item for item in items if isinstance(item, Quarantined)]
+            keep_quarantined(uow, bad, known, datetime.now(UTC))
+            for item, found in zip(located, verdicts, strict=True):
+                outcomes[id(item)] = decider.decide(uow, item.event, found, actor)
+            results = [
+                item if isinstance(item, Quarantined) else outcomes[id(item)] for item in items
+            ]
+            if also is not None:
+                also(uow, results)
+            decider.commit(uow)
+        except BaseException:
+            decider.rollback(uow)
+            raise
+    return results
 
 
 def touched_by(event: Event) -> set[str]:

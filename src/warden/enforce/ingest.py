@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -27,12 +26,10 @@ from warden.accounts.counters import Counters
 from warden.detect.screener import Screener
 from warden.detect.standard import resolve_models
 from warden.domain.actions import ActionStatus
-from warden.enforce.decide import Decider, EventOutcome
+from warden.enforce.decide import Decider, EventOutcome, KnownQuarantine, decide_batch
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, PolicyPack
 from warden.settings import get_settings
-from warden.store.interfaces import UnitOfWorkPort
-from warden.store.unit_of_work import UnitOfWork
 
 BATCH = 256
 
@@ -94,54 +91,17 @@ class Ingestor:
     ) -> IngestSummary:
         summary = IngestSummary()
         for chunk in _chunks(items, self.batch):
-            located = [item for item in chunk if isinstance(item, Located)]
-            verdicts = self.decider.screen([item.event for item in located])
-            with UnitOfWork(self.engine) as uow:
-                try:
-                    bad = [item for item in chunk if isinstance(item, Quarantined)]
-                    keep_quarantined(uow, bad, self._quarantined, datetime.now(UTC))
-                    for item, found in zip(located, verdicts, strict=True):
-                        summary.count(self.decider.decide(uow, item.event, found, self.actor))
-                    self.decider.commit(uow)
-                except BaseException:
-                    self.decider.rollback(uow)
-                    raise
-            summary.read += len(chunk)
-            summary.quarantined += len(chunk) - len(located)
+            for result in decide_batch(
+                self.engine, self.decider, chunk, self.actor, self._quarantined
+            ):
+                summary.read += 1
+                if isinstance(result, Quarantined):
+                    summary.quarantined += 1
+                else:
+                    summary.count(result)
             if progress is not None:
                 progress(len(chunk))
         return summary
-
-
-#: file → (line, raw) of the records of that file already in quarantine
-KnownQuarantine = dict[str, set[tuple[int | None, str | None]]]
-
-
-def keep_quarantined(
-    uow: UnitOfWorkPort, items: Iterable[Quarantined], known: KnownQuarantine, at: datetime
-) -> int:
-    """Store each bad record unless the store has it already (same file, line and raw
-    text); ``known`` caches what the store holds per file. Returns how many were added."""
-    added = 0
-    for item in items:
-        if item.file not in known:
-            known[item.file] = {
-                (q.line, q.raw) for q in uow.quarantine.list(file=item.file, limit=10**9)
-            }
-        if (item.line, item.raw) in known[item.file]:
-            continue
-        known[item.file].add((item.line, item.raw))
-        uow.quarantine.add(
-            file=item.file,
-            line=item.line,
-            field=item.field or None,
-            value=item.value or None,
-            reason=item.reason,
-            raw=item.raw,
-            at=at,
-        )
-        added += 1
-    return added
 
 
 def _chunks(

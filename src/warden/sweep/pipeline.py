@@ -36,8 +36,7 @@ from sqlalchemy.orm import Session
 from warden.accounts.content import Contribution, read_back, recent
 from warden.domain.actions import Decision
 from warden.domain.moments import from_micros
-from warden.enforce.decide import EventEvidence, with_content_evidence
-from warden.enforce.ingest import keep_quarantined
+from warden.enforce.decide import EventEvidence, keep_quarantined, with_content_evidence
 from warden.io.events import Quarantined
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
