@@ -12,6 +12,8 @@ both implementations.
 
 Distinct counts are exact sets in memory and HyperLogLog in Redis (≈ 0.8% standard error);
 "remember" is an exact set with a time-to-live in both (used to de-duplicate reporters).
+:class:`~warden.accounts.sql_counters.SqlCounters` is the in-process state kept in the
+embedded store's tables, so that it outlives the process.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from typing import Any, Protocol
 GRANULARITIES = (60, 3600, 86400)  # seconds per bucket: minute, hour, day
 RETENTION = {60: 2 * 3600, 3600: 2 * 86400, 86400: 35 * 86400}  # seconds kept per size
 PRUNE_EVERY = 6 * 3600  # seconds of event time between prunes
+
+
+def first_kept(size: int, stamp: int) -> int:
+    """The oldest bucket of ``size`` seconds kept as of ``stamp``: every older one ended more
+    than its retention before (``(bucket + 1) * size < stamp - RETENTION[size]``)."""
+    return (stamp - RETENTION[size] - 1) // size
 
 
 def granularity_for(window: timedelta) -> int:
@@ -220,8 +228,8 @@ class MemoryCounters:
         for store in (self._sums, self._sets, self._maxes):
             emptied = []
             for (key, size), buckets in store.items():
-                horizon = stamp - RETENTION[size]
-                for bucket in [b for b in buckets if (b + 1) * size < horizon]:
+                first = first_kept(size, stamp)
+                for bucket in [b for b in buckets if b < first]:
                     del buckets[bucket]
                 if not buckets:
                     emptied.append((key, size))
