@@ -16,13 +16,16 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def _commands() -> dict[str, typer.core.TyperCommand]:
-    """Every leaf command by its full name (``check``, ``cases decide``, …)."""
+    """Every leaf command by its full name (``check``, ``cases decide``, …); through the
+    groups' ``list_commands``/``get_command``, which load the lazily imported ones."""
     root = typer.main.get_command(app)
     assert isinstance(root, typer.core.TyperGroup)
     found: dict[str, typer.core.TyperCommand] = {}
 
     def walk(group: typer.core.TyperGroup, prefix: str) -> None:
-        for name, command in group.commands.items():
+        context = typer.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
             if isinstance(command, typer.core.TyperGroup):
                 walk(command, f"{prefix}{name} ")
             else:

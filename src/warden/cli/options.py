@@ -1,15 +1,18 @@
-"""Options shared by the commands that screen text, and the Screener they describe."""
+"""Options shared by the commands that screen text, and the Screener they describe.
+
+The Screener is imported when one is built, not with the options: ``warden check --help``
+needs only the option declarations.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from warden.detect.screener import Screener
-from warden.detect.standard import STANDARD, resolve_models
-from warden.settings import get_settings
+if TYPE_CHECKING:
+    from warden.detect.screener import Screener
 
 LexiconOption = Annotated[
     list[str] | None,
@@ -41,6 +44,10 @@ def build_screener(
 ) -> Screener:
     """The Screener the command line asks for: with the defaults, the standard detectors
     join the team's lexicons when they have been built (``warden models build``)."""
+    from warden.detect.manifest import STANDARD, resolve_models
+    from warden.detect.screener import Screener
+    from warden.settings import get_settings
+
     chosen: list[Path] = list(models or ())
     if not no_defaults:
         chosen = resolve_models([STANDARD], get_settings().models_path) + chosen

@@ -12,20 +12,21 @@ probability for each of their non-clean labels to the same noisy-OR:
 ``categories[c] = 1 − (1 − lexicon[c]) · Π_models (1 − p_model(c))``; the full distribution
 of every model that found something (a non-clean label ≥ 0.01) is also kept in
 ``Verdict.models``. Scores under 0.01 are left out.
+
+The model machinery (:mod:`warden.detect.classifier`, :mod:`warden.detect.groups`, SciPy)
+is imported only when models are attached: a lexicon-only Screener — ``warden check``
+before ``warden models build`` — starts without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
-from warden.detect.classifier import CLEAN, TextClassifier, ngram_counts
-from warden.detect.features import NgramConfig
-from warden.detect.groups import group_models
 from warden.domain.verdicts import Entity, Match, Verdict
 from warden.text.catalog import load_catalog
 from warden.text.entities import EntityExtractor
@@ -33,6 +34,13 @@ from warden.text.intent import intent_of
 from warden.text.lexicon import LexiconEntry, LexiconSource, default_sources, read_sources
 from warden.text.matcher import Hit, LexiconIndex
 from warden.text.normalize import FoldedBatch, Normalizer
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+    from warden.detect.classifier import TextClassifier
+    from warden.detect.features import NgramConfig
+    from warden.detect.groups import ModelGroup
 
 #: model name → label → probability, for the models that found something in one text
 ModelView = dict[str, dict[str, float]]
@@ -90,7 +98,11 @@ class Screener:
         self.index = LexiconIndex(entries, self.normalizer)
         self.extractor = extractor or EntityExtractor()
         self.models = [model.with_normalizer(self.normalizer) for model in models]
-        self._groups = group_models(self.models)
+        self._groups: list[ModelGroup] = []
+        if self.models:
+            from warden.detect.groups import group_models
+
+            self._groups = list(group_models(self.models))
 
     @classmethod
     def from_lexicons(
@@ -114,16 +126,16 @@ class Screener:
             sources.append(
                 path if isinstance(path, LexiconSource) else LexiconSource.parse(str(path))
             )
-        loaded = [
-            model if isinstance(model, TextClassifier) else TextClassifier.load(Path(model))
-            for model in models
-        ]
-        return cls(read_sources(sources), models=loaded)
+        return cls(read_sources(sources), models=_load_models(models))
 
     @property
     def categories(self) -> list[str]:
         """Every category some loaded entry can report."""
         lexicon = {e.category for e in self.index.entries if e.category and not e.allow}
+        if not self.models:
+            return sorted(lexicon)
+        from warden.detect.classifier import CLEAN
+
         learned = {label for model in self.models for label in model.labels if label != CLEAN}
         return sorted(lexicon | learned)
 
@@ -155,6 +167,10 @@ class Screener:
         detectors all do) share one hashing pass and one matrix product; a clean text costs
         no Python work (see :class:`LearnedScores`)."""
         learned = LearnedScores()
+        if not self._groups:
+            return learned
+        from warden.detect.classifier import CLEAN, ngram_counts
+
         counted: dict[NgramConfig, sp.csr_matrix] = {}
         for group in self._groups:
             counts = counted.get(group.config)
@@ -244,3 +260,13 @@ class Screener:
             intent=intent.weight if intent else 1.0,
             intent_cues=intent.cues if intent else (),
         )
+
+
+def _load_models(models: Iterable[str | Path | TextClassifier]) -> list[TextClassifier]:
+    """Classifier files loaded (classifiers passed through); imports nothing for none."""
+    chosen = list(models)
+    if not chosen:
+        return []
+    from warden.detect.classifier import TextClassifier
+
+    return [m if isinstance(m, TextClassifier) else TextClassifier.load(Path(m)) for m in chosen]
