@@ -84,3 +84,36 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """A real NATS server with JetStream (``WARDEN_TEST_NATS_URL`` or 127.0.0.1:4222)."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = os.environ.get("WARDEN_TEST_NATS_URL", "nats://127.0.0.1:4222")
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 4222), timeout=1):
+            pass
+    except OSError as exc:
+        _unavailable("NATS", str(exc))
+    return url
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> tuple[str, int]:
+    """A ``redis-server`` binary and a free port, for a Redis of the test's own that it can
+    stop and start (the shared one must stay up for the other tests)."""
+    import shutil
+    import socket
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable("redis-server", "not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    assert binary is not None
+    return binary, port

@@ -24,7 +24,7 @@ bucket) — ``sum`` and ``max`` keep ``value``, ``set`` keeps ``members`` (JSON 
 holds their count); ``counter_values`` keeps ``put`` values as ``v:<key>`` and remembered
 members as ``r:<key>\\x1f<member>`` (``value`` the member, ``expires`` the UNIX time it is
 forgotten — wall time, as :meth:`~warden.accounts.counters.MemoryCounters.remember` keeps).
-Loading reads the buckets within their retention of the newest stored bucket and the values
+Loading reads the buckets pruning had not dropped (as of the last prune, stored) and the values
 not yet expired; pruning (every six hours of event time) deletes old buckets and expired
 members from the tables at the next flush, by the rule memory prunes with
 (:func:`~warden.accounts.counters.first_kept`).
@@ -40,7 +40,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import JSON, Engine, Table, bindparam, delete, event, func, select
+from sqlalchemy import JSON, Engine, Table, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import Insert
@@ -61,6 +61,10 @@ from warden.store.schema import Base
 SUM, MAX, SET = "sum", "max", "set"
 VALUE, REMEMBER, NEWEST = "value", "remember", "newest"
 VALUE_PREFIX, REMEMBER_PREFIX, SEPARATOR = "v:", "r:", "\x1f"
+#: The event time of the last prune: what memory keeps is everything pruning has not yet
+#: dropped, so a load must filter by the same moment — not by the newest bucket, which
+#: would drop what memory still holds (events arrive out of time order).
+PRUNE_KEY = "p:newest"
 _WATCHED = "warden.sql_counters"  # Session.info key: the counters watching that session
 
 BUCKETS: Table = Base.metadata.tables["counter_buckets"]
@@ -100,21 +104,21 @@ class SqlCounters(MemoryCounters):
         return counters
 
     def _load(self, session: Session) -> None:
-        newest = session.scalar(select(func.max(BUCKETS.c.bucket * BUCKETS.c.size)))
-        if newest is not None:
-            self._newest = int(newest)
-            for size in GRANULARITIES:
-                rows = session.execute(
-                    select(BUCKETS.c.kind, BUCKETS.c["key"], BUCKETS.c.bucket, BUCKETS.c.value,
-                           BUCKETS.c.members)
-                    .where(BUCKETS.c.size == size, BUCKETS.c.bucket >= first_kept(size, newest))
-                    .order_by(BUCKETS.c.bucket)
-                )  # fmt: skip
-                for kind, key, bucket, value, members in rows:
-                    if kind == SET:
-                        self._sets[(key, size)][bucket] = set(members or ())
-                    else:
-                        self._stores[kind][(key, size)][bucket] = value
+        pruned = session.scalar(select(VALUES.c.value).where(VALUES.c["key"] == PRUNE_KEY))
+        newest = int(pruned) if pruned is not None else 0
+        self._newest = newest
+        for size in GRANULARITIES:
+            rows = session.execute(
+                select(BUCKETS.c.kind, BUCKETS.c["key"], BUCKETS.c.bucket, BUCKETS.c.value,
+                       BUCKETS.c.members)
+                .where(BUCKETS.c.size == size, BUCKETS.c.bucket >= first_kept(size, newest))
+                .order_by(BUCKETS.c.bucket)
+            )  # fmt: skip
+            for kind, key, bucket, value, members in rows:
+                if kind == SET:
+                    self._sets[(key, size)][bucket] = set(members or ())
+                else:
+                    self._stores[kind][(key, size)][bucket] = value
         now = time.time()
         for stored, value, expires in session.execute(
             select(VALUES.c["key"], VALUES.c.value, VALUES.c.expires)
@@ -221,6 +225,7 @@ class SqlCounters(MemoryCounters):
                     )
                 )
             session.execute(delete(VALUES).where(VALUES.c.expires <= time.time()))
+            values.append({"key": PRUNE_KEY, "value": str(self._newest), "expires": None})
         if buckets:
             session.execute(upsert_buckets, buckets)
         if values:

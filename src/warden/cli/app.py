@@ -81,6 +81,21 @@ COMMANDS: dict[str, Lazy] = {
         "warden.cli.simulate:simulate",
         "Write a synthetic platform (events in time order, truth.parquet, manifest.json).",
     ),
+    "serve": Lazy(
+        "warden.cli.service:serve",
+        "Serve the HTTP API: /v1, Akismet's /1.1, /healthz, /readyz, /metrics.",
+    ),
+    "keys": Lazy(
+        "warden.cli.service:keys_app", "API keys for the HTTP service: create, list, revoke."
+    ),
+    "worker": Lazy(
+        "warden.cli.service:worker",
+        "Consume events from NATS JetStream and decide them, each event's effect exactly once.",
+    ),
+    "publish": Lazy(
+        "warden.cli.service:publish",
+        "Send event files into the JetStream stream, each event to its account's partition.",
+    ),
     "demo": Lazy(
         "warden.cli.demo:demo",
         "Screen a sample, then simulate a platform, sweep it (shadow, then enforce), report.",

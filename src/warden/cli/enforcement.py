@@ -76,8 +76,8 @@ def ingest(
     json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Validate, screen, fold, decide and act on every event; bad records are quarantined."""
-    from warden.accounts.redis_counters import RedisCounters
-    from warden.enforce.ingest import Ingestor, screener_for, stored_ring_features
+    from warden.accounts.backends import counters_for
+    from warden.enforce.ingest import Ingestor, screener_for
     from warden.io.events import read_events
     from warden.policy import default_pack_path, load_pack
     from warden.settings import get_settings
@@ -89,15 +89,14 @@ def ingest(
     overlay = pack.campaign(campaign) if campaign else None
     screener = screener_for(pack)
     settings = get_settings()
-    counters = RedisCounters.from_url(settings.redis_url) if settings.redis_url else None
     engine = store()
+    counters = counters_for(settings, engine)
     ingestor = Ingestor(
         engine,
         screener,
         pack,
         counters=counters,
         campaign=overlay,
-        rings=stored_ring_features(engine),
     )
     console = Console(stderr=True)
     totals: dict[str, Any] = {}

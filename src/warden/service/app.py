@@ -33,6 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from warden.accounts.backends import counters_for
 from warden.accounts.counters import Counters
 from warden.detect.screener import Screener
 from warden.enforce.decide import Decider
@@ -145,17 +146,6 @@ class Service:
             limiter=RateLimiter(rate, burst),
             settings=settings,
         )
-
-
-def counters_for(settings: Settings, engine: Engine) -> Counters:
-    """Redis when configured (shared by every process), else the database's own counters."""
-    if settings.redis_url:
-        from warden.accounts.redis_counters import RedisCounters
-
-        return RedisCounters.from_url(settings.redis_url)
-    from warden.accounts.sql_counters import SqlCounters
-
-    return SqlCounters.load(engine)
 
 
 def create_app(service: Service) -> FastAPI:
