@@ -93,3 +93,48 @@ def test_a_pack_naming_a_missing_model_file_is_an_error_naming_it(tmp_path: Path
     pack_file.write_text(text.replace("  - standard", "  - models/shop-spam.wdm"), "utf-8")
     with pytest.raises(ModelError, match=r"models/shop-spam\.wdm: cannot read model"):
         screener_for(load_pack(pack_file), tmp_path)
+
+
+@pytest.mark.slow
+def test_feedback_sent_through_akismet_trains_the_spam_detector(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Spam and ham the platform reports (Akismet's submit-spam / submit-ham) reach the spam
+    detector through ``build(feedback=...)`` — counted in the manifest, training only."""
+    from fastapi.testclient import TestClient
+
+    from warden.detect.classifier import TextClassifier
+    from warden.detect.feedback import feedback_rows
+    from warden.service.app import Service, create_app
+    from warden.service.keys import Scope, create_key
+    from warden.settings import Settings
+    from warden.store import make_engine
+
+    url = f"sqlite:///{tmp_path / 'warden.db'}"
+    service = Service.build(settings=Settings(database_url=url), engine=make_engine(url))
+    key, _ = create_key(service.engine, "blog", frozenset({Scope.SCREEN}))
+    with TestClient(create_app(service)) as http:
+        for i in range(80):
+            spam = f"zorblax quantum widgets, discount code ZX{i}, order today"
+            assert http.post(
+                "/1.1/submit-spam", data={"api_key": key, "comment_content": spam}
+            ).text
+            ham = f"the reading group moved to room {i}; bring the zorblax chapter notes"
+            http.post("/1.1/submit-ham", data={"api_key": key, "comment_content": ham})
+    rows = feedback_rows(service.engine)
+    assert sorted({r.label for r in rows}) == ["ham", "spam"]
+    spam_recipe = [r for r in RECIPES if r.name == "spam"]
+    plain = build(shared_data, tmp_path / "plain", recipes=spam_recipe, max_rows=3000)
+    taught = build(
+        shared_data, tmp_path / "taught", recipes=spam_recipe, max_rows=3000, feedback=rows
+    )
+    assert plain["feedback"]["rows"] == 0
+    assert taught["feedback"]["labels"] == {"spam": 80, "ham": 80}
+    assert taught["detectors"][0]["held_out"]["rows"] == plain["detectors"][0]["held_out"]["rows"]
+    probe = ["zorblax quantum widgets, discount code ZX999, order today"]
+
+    def spam_score(folder: str) -> float:
+        model = TextClassifier.load(tmp_path / folder / "spam.wdm")
+        return float(model.predict_proba(probe)[0][model.labels.index("spam")])
+
+    assert spam_score("taught") > spam_score("plain") + 0.2

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from warden.detect.corpora import Row
 from warden.detect.standard import RECIPES, build, read_manifest
 from warden.settings import get_settings
 from warden.text.catalog import data_dir
@@ -47,13 +48,32 @@ def build_command(
         int | None,
         typer.Option("--max-rows", help="Train on a stable subsample of this many rows."),
     ] = None,
+    feedback: Annotated[
+        bool,
+        typer.Option(
+            "--feedback",
+            help="Also train on the labelled spam and ham the platform sent back (Akismet's "
+            "submit-spam/submit-ham), from WARDEN_DATABASE_URL.",
+        ),
+    ] = False,
 ) -> None:
     """Train the standard detectors (fraud, fake documents, gambling, sexual services, spam,
     harassment) and write them with a manifest of data files and held-out figures."""
     source = (data or data_dir()).resolve()
     target = (out or get_settings().models_path).resolve()
+    rows: list[Row] = []
+    if feedback:
+        from warden.cli.enforcement import store
+        from warden.detect.feedback import feedback_rows
+
+        rows = feedback_rows(store())
     manifest = build_with_progress(
-        source, target, Console(stderr=True), exclude=exclude or (), max_rows=max_rows
+        source,
+        target,
+        Console(stderr=True),
+        exclude=exclude or (),
+        max_rows=max_rows,
+        feedback=rows,
     )
     _render(manifest, target, _wide())
 
@@ -77,6 +97,7 @@ def build_with_progress(
     *,
     exclude: Sequence[str] = (),
     max_rows: int | None = None,
+    feedback: Sequence[Row] = (),
 ) -> dict[str, Any]:
     """:func:`~warden.detect.standard.build` with a progress bar (a step per detector)."""
     with Progress(
@@ -91,7 +112,14 @@ def build_with_progress(
         def step(message: str) -> None:
             progress.update(task, description=message, advance=1)
 
-        manifest = build(data, out, exclude_sources=exclude, max_rows=max_rows, progress=step)
+        manifest = build(
+            data,
+            out,
+            exclude_sources=exclude,
+            max_rows=max_rows,
+            progress=step,
+            feedback=feedback,
+        )
         progress.update(task, description="done", completed=len(RECIPES) + 2)
     return manifest
 

@@ -78,7 +78,15 @@ CAT_FRAUD = _pairs("cn_spam_categories", "loan_fraud", "bank_impersonation")
 CAT_ADS = _pairs(
     "cn_spam_categories", "ad_services", "ad_real_estate", "ad_recruiting", "ad_used_cars"
 )
-UNSORTED_SPAM = _pairs("cn_spam_sms", "1") | _pairs("sms_spam_uci", "spam") | _pairs(FG, "Other")
+#: Labelled feedback from the platform (Akismet's submit-spam/submit-ham, the ``feedback``
+#: table): spam is unsorted spam like the SMS corpora's; ham is clean for every detector.
+FEEDBACK = "feedback"
+UNSORTED_SPAM = (
+    _pairs("cn_spam_sms", "1")
+    | _pairs("sms_spam_uci", "spam")
+    | _pairs(FG, "Other")
+    | _pairs(FEEDBACK, "spam")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +180,13 @@ def build(
     folds: int = 3,
     max_rows: int | None = None,
     progress: Step | None = None,
+    feedback: Sequence[Row] = (),
 ) -> dict[str, Any]:
     """Train ``recipes`` on the non-held-out rows of ``data_dir``; write models + manifest.
+
+    ``feedback`` rows (:func:`warden.detect.feedback.feedback_rows`: the platform's own
+    labelled spam and ham) join the training rows only — never the held-out figures, which
+    stay comparable between builds; the manifest counts them and fingerprints their texts.
 
     ``exclude_sources`` leaves whole datasets out of training *and* evaluation (to measure
     a detector on a collection it has never seen; a detector whose positives all come from
@@ -187,7 +200,7 @@ def build(
     sources = tuple(s for s in READERS if s not in excluded)
     step("reading the datasets")
     rows = read(data_dir, sources)
-    training = [r for r in rows if not r.held_out]
+    training = [r for r in rows if not r.held_out] + [r for r in feedback if not r.held_out]
     held = [r for r in rows if r.held_out]
     if max_rows is not None and len(training) > max_rows:
         keep = sorted(
@@ -246,10 +259,23 @@ def build(
         "ngrams": config.to_dict(),
         "data_files": data_files,
         "held_out_rule": "published val/dev split where one exists, else CRC-32(text) % 5 == 0",
+        "feedback": feedback_summary(feedback),
         "detectors": detectors,
     }
     manifest_path(out).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
+
+
+def feedback_summary(rows: Sequence[Row]) -> dict[str, Any]:
+    """How many feedback rows of each label trained the models, and a hash of their texts
+    (which feedback went in, without copying it into the manifest)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(f"{row.label}\t{row.text}\n".encode())
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.label] = counts.get(row.label, 0) + 1
+    return {"rows": len(rows), "labels": counts, "sha256": digest.hexdigest() if rows else None}
 
 
 def _train_one(
