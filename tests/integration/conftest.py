@@ -117,3 +117,71 @@ def redis_server(tmp_path: Path) -> tuple[str, int]:
         port = int(probe.getsockname()[1])
     assert binary is not None
     return binary, port
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (initdb in a temporary folder, a free port on
+    127.0.0.1, trust auth), so a test can stop and restart it; the shared server must stay
+    up for every other test."""
+
+    def __init__(self, folder: Path, port: int, bin_dir: Path) -> None:
+        self.folder, self.port, self.bin_dir = folder, port, bin_dir
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        import subprocess
+
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        # no pipes: the server pg_ctl starts would hold them open, and run() would wait
+        subprocess.run(
+            command,
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.folder / "server.log")
+        self._run(
+            "pg_ctl", "-D", str(self.folder / "data"), "-l", log, "-o", options, "-w", "start"
+        )
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    import contextlib
+    import glob
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        _unavailable("initdb", "PostgreSQL server binaries are not installed")
+    bin_dir = Path(found[-1]).parent
+    # not under pytest's tmp_path: that is private to root, and the server runs as postgres
+    folder = Path(tempfile.mkdtemp(prefix="warden-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = PrivatePostgres(folder, port, bin_dir)
+    try:
+        server._run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "postgres")
+    except subprocess.CalledProcessError as exc:
+        _unavailable("initdb", f"exit status {exc.returncode}")
+    server.start()
+    yield server
+    with contextlib.suppress(subprocess.CalledProcessError):  # the test stopped it already
+        server.stop()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -20,6 +20,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, text
 
+from conftest import PrivatePostgres
 from warden.accounts.redis_counters import RedisCounters
 from warden.audit.log import verify
 from warden.cli.sample_day import scenario
@@ -33,7 +34,8 @@ from warden.store import UnitOfWork, make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS = os.environ.get("WARDEN_TEST_NATS_URL", "nats://127.0.0.1:4222")
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+#: the worker runs on PostgreSQL in these tests (the engine fixture, migrated)
+ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,7 @@ async def run_until_drained(
     await asyncio.gather(*tasks)
 
 
+@ON_POSTGRES
 def test_two_workers_decide_what_file_ingestion_decides(
     engine: Engine,
     redis_url: str,
@@ -198,6 +201,7 @@ def _seen(engine: Engine) -> int:
         return int(uow.session.scalar(text("select count(*) from events_seen")) or 0)
 
 
+@ON_POSTGRES
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
     engine: Engine,
@@ -259,6 +263,7 @@ def _start_redis(binary: str, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("redis-server did not start")
 
 
+@ON_POSTGRES
 def test_a_redis_outage_naks_and_the_worker_recovers(
     engine: Engine,
     redis_server: tuple[str, int],
@@ -306,3 +311,48 @@ def test_a_redis_outage_naks_and_the_worker_recovers(
     assert _seen(engine) == len(events)
     with UnitOfWork(engine) as uow:
         assert verify(uow.session).ok
+
+
+def test_a_postgresql_restart_naks_and_the_worker_recovers(
+    private_postgres: PrivatePostgres,
+    redis_url: str,
+    topology: Topology,
+    screener: Screener,
+    pack: PolicyPack,
+) -> None:
+    engine = make_engine(private_postgres.url, pool_pre_ping=True)
+    migrate(engine)
+    events = replicas(3)
+    worker = StreamWorker(
+        engine,
+        Decider.for_store(engine, screener, pack, counters=RedisCounters.from_url(redis_url)),
+        NATS,
+        owned(0, 1, topology.partitions),
+        topology=topology,
+        batch=32,
+    )
+
+    async def scenario_with_restart() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        await asyncio.to_thread(private_postgres.stop)
+        await publish(NATS, lines(events), topology=topology)
+        deadline = time.monotonic() + 30
+        while worker.stats.naks == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert worker.stats.naks > 0, "events must be nak'ed while PostgreSQL is down"
+        assert worker.stats.processed == 0
+        await asyncio.to_thread(private_postgres.start)
+        deadline = time.monotonic() + 90
+        while worker.stats.processed < len(events) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        stop.set()
+        await task
+
+    asyncio.run(scenario_with_restart())
+    assert worker.stats.processed == len(events)
+    assert worker.stats.dead_lettered == 0
+    assert _seen(engine) == len(events)
+    with UnitOfWork(engine) as uow:
+        assert verify(uow.session).ok
+    engine.dispose()
