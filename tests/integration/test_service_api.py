@@ -262,3 +262,28 @@ def test_audit_report_and_operations_routes(client: TestClient, engine: Engine) 
     assert 'warden_events_total{outcome="processed"}' in metrics
     assert "warden_http_request_seconds_bucket" in metrics
     assert 'route="/v1/events"' in metrics
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_ten_thousand_identical_retries_change_nothing(client: TestClient, engine: Engine) -> None:
+    """A client stuck in a retry loop: the first answer, ten thousand times over; one set of
+    events, one set of actions, and the bad record quarantined once."""
+    headers = {**bearer(engine, "platform", Scope.INGEST), "Idempotency-Key": "retry-storm"}
+    events = [*scenario()[:30], {"kind": "message", "event_id": "bad"}]
+    first = client.post("/v1/events", json=events, headers=headers)
+    assert first.status_code == 200
+    for _ in range(10_000):
+        again = client.post("/v1/events", json=events, headers=headers)
+        assert again.status_code == 200
+        assert again.content == first.content
+    plain = {"Authorization": headers["Authorization"]}
+    for _ in range(50):  # without the key: decided again, every event a duplicate
+        counts = client.post("/v1/events", json=events, headers=plain).json()["counts"]
+        assert counts == {"processed": 0, "duplicate": 30, "quarantined": 1}
+    with UnitOfWork(engine) as uow:
+        assert uow.session.scalar(text("select count(*) from events_seen")) == 30
+        assert uow.session.scalar(text("select count(*) from quarantine")) == 1
+        assert verify(uow.session).ok
+        actions = len(uow.actions.list())
+    assert actions == sum(len(r.get("actions", [])) for r in first.json()["results"])
