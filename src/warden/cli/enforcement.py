@@ -141,27 +141,15 @@ def accounts_show(
     json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """An account's state, active restrictions, strikes and actions with reasons and evidence."""
+    from warden.service.views import account_view
     from warden.store import UnitOfWork
 
     with UnitOfWork(store()) as uow:
-        account = uow.accounts.get(account_id)
-        if account is None:
+        view = account_view(uow, account_id)
+        if view is None:
             raise InputError(f"ACCOUNT_ID: no account {account_id!r} is known")
         records = uow.actions.list(account_id=account_id)
-        cases = [c for c in uow.cases.list() if c.account_id == account_id]
-        decisions = uow.decisions.list_for_account(account_id)
-    data: dict[str, Any] = {
-        "account_id": account.id,
-        "state": account.state.value,
-        "restricted_capabilities": [c.value for c in account.restricted_capabilities],
-        "locked_until": account.locked_until.isoformat() if account.locked_until else None,
-        "first_seen": account.first_seen.isoformat(),
-        "contact_handles": list(account.contact_handles),
-        "strikes": {c: sum(r.action.strikes_given for r in records if r.action.category == c and r.status is ActionStatus.APPLIED) for c in sorted({r.action.category for r in records})},
-        "actions": [_action_dict(r) for r in records],
-        "cases": [{"id": c.id, "kind": c.kind.value, "status": c.status.value, "action": c.action_id, "reason": c.reason} for c in cases],
-        "decisions": len(decisions),
-    }  # fmt: skip
+    data: dict[str, Any] = view
     if json:
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         return
@@ -182,6 +170,7 @@ def actions_list(
     json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Actions, newest last."""
+    from warden.service.views import action_view
     from warden.store import UnitOfWork
 
     wanted = _enum(ActionStatus, status, "--status") if status else None
@@ -189,7 +178,7 @@ def actions_list(
         records = uow.actions.list(account_id=account, status=wanted)
     if json:
         sys.stdout.buffer.write(
-            orjson.dumps([_action_dict(r) for r in records], option=orjson.OPT_INDENT_2) + b"\n"
+            orjson.dumps([action_view(r) for r in records], option=orjson.OPT_INDENT_2) + b"\n"
         )
         return
     _print_actions(Console(), records, account=True)
@@ -340,18 +329,6 @@ def _enum(kind: Any, value: str, option: str) -> Any:
     except ValueError:
         allowed = ", ".join(item.value for item in kind)
         raise InputError(f"{option}: {value!r} is not one of {allowed}") from None
-
-
-def _action_dict(record: Any) -> dict[str, Any]:
-    planned = record.action
-    return {
-        "id": record.id, "account_id": planned.account_id, "type": planned.type.value, "status": record.status.value, "category": planned.category,
-        "rules": list(planned.rule_ids), "reason": planned.reason, "capabilities": [c.value for c in planned.capabilities],
-        "until": planned.until.isoformat() if planned.until else None, "at": planned.at.isoformat(),
-        "strikes_after": planned.strikes_after, "policy_version": planned.policy_version, "campaign": planned.campaign,
-        "evidence": [e.to_dict() for e in planned.evidence],
-        "reversal_reason": record.reversal_reason,
-    }  # fmt: skip
 
 
 def _print_actions(

@@ -79,7 +79,7 @@ def account_view(uow: UnitOfWorkPort, account_id: str) -> dict[str, Any] | None:
         "contact_handles": list(account.contact_handles),
         "strikes": {
             category: sum(r.action.strikes_given for r in applied if r.action.category == category)
-            for category in sorted({r.action.category for r in applied})
+            for category in sorted({r.action.category for r in records})
         },
         "actions": [action_view(r) for r in records],
         "cases": [case_view(c) for c in cases],
