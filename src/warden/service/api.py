@@ -9,8 +9,6 @@ bounded (``limit``, at most :data:`MAX_LIST`).
 from __future__ import annotations
 
 import hashlib
-import threading
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -23,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from warden.audit.log import AuditLog, verify
 from warden.domain.actions import ActionStatus, CaseKind, CaseStatus
-from warden.enforce.decide import EventOutcome, KnownQuarantine, decide_batch
+from warden.enforce.decide import EventOutcome, decide_batch
 from warden.io.events import Located, Quarantined, preview, validate_record
 from warden.review.outcomes import ReviewError
 from warden.review.outcomes import Verdict as ReviewVerdict
 from warden.review.service import appeal, decide, reverse_action
 from warden.service.app import ApiError, Service, authenticate
+from warden.service.jobs import QueueFull
 from warden.service.keys import ApiKey, Scope
 from warden.service.views import account_view, action_view, case_detail, case_view, ring_view
 from warden.store.engine import insert_if_absent, read_only
@@ -89,44 +88,6 @@ def check(body: CheckRequest, request: Request, _key: Screening) -> dict[str, An
 # --- events --------------------------------------------------------------------------------
 
 
-class Jobs:
-    """Event batches accepted with ``?async=true``: decided one after another by a background
-    thread; ``GET /v1/jobs/{id}`` tells how each went. Jobs live as long as the process — a
-    client that must not lose a batch retries it (events are idempotent by ``event_id``)."""
-
-    def __init__(self) -> None:
-        self._jobs: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def submit(self, work: Callable[[], dict[str, Any]]) -> str:
-        job_id = uuid.uuid4().hex
-        with self._lock:
-            self._jobs[job_id] = {"job_id": job_id, "status": "queued"}
-
-        def run() -> None:
-            self._set(job_id, status="running")
-            try:
-                self._set(job_id, status="done", result=work())
-            except Exception as exc:  # the job reports it; the client retries
-                self._set(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
-
-        threading.Thread(target=run, name=f"warden-job-{job_id[:8]}", daemon=True).start()
-        return job_id
-
-    def get(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            return dict(job) if job is not None else None
-
-    def _set(self, job_id: str, **values: Any) -> None:
-        with self._lock:
-            self._jobs[job_id].update(values)
-
-
-_JOBS = Jobs()
-_KNOWN: KnownQuarantine = {}
-
-
 @router.post(
     "/events",
     tags=["events"],
@@ -163,7 +124,14 @@ async def post_events(
 
     if run_async:
         body = {"job_id": "", "status": "queued", "events": len(items)}
-        body["job_id"] = _JOBS.submit(work)
+        try:
+            body["job_id"] = service.jobs.submit(work)
+        except QueueFull:
+            raise ApiError(
+                503,
+                "the queue of asynchronous batches is full; retry, or send synchronously",
+                headers={"Retry-After": "5"},
+            ) from None
         if idempotency is not None:
             await _run(lambda: _store_response(service, idempotency, 202, body))
         return JSONResponse(body, status_code=202)
@@ -172,9 +140,9 @@ async def post_events(
 
 
 @router.get("/jobs/{job_id}", tags=["events"])
-def get_job(job_id: str, _key: Ingesting) -> dict[str, Any]:
+def get_job(job_id: str, request: Request, _key: Ingesting) -> dict[str, Any]:
     """How an asynchronous event batch went."""
-    job = _JOBS.get(job_id)
+    job = service_of(request).jobs.get(job_id)
     if job is None:
         raise ApiError(404, f"no job {job_id!r}", field="job_id", value=job_id)
     return job
@@ -238,7 +206,7 @@ def _decide(
         service.decider,
         items,
         key.name,
-        _KNOWN,
+        service.quarantined,
         lock=service.write_lock,
         also=respond,
     )

@@ -36,10 +36,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from warden.accounts.backends import counters_for
 from warden.accounts.counters import Counters
 from warden.detect.screener import Screener
-from warden.enforce.decide import Decider
+from warden.enforce.decide import Decider, KnownQuarantine
 from warden.enforce.ingest import screener_for
 from warden.errors import WardenError
 from warden.policy import Campaign, PolicyPack, default_pack_path, load_pack
+from warden.service.jobs import Jobs
 from warden.service.keys import ApiKey, KeyRing, Scope
 from warden.service.limits import RateLimiter, retry_after
 from warden.service.metrics import Metrics
@@ -109,6 +110,9 @@ class Service:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     max_body: int = MAX_BODY
     settings: Settings | None = None
+    #: records of each origin already in quarantine (so a retried bad record is kept once)
+    quarantined: KnownQuarantine = field(default_factory=dict)
+    jobs: Jobs = field(default_factory=Jobs)
 
     @classmethod
     def build(
