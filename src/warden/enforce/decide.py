@@ -192,16 +192,26 @@ class Decider:
         return out
 
     def decide(
-        self, uow: UnitOfWorkPort, event: Event, verdicts: Sequence[Verdict], actor: str
+        self,
+        uow: UnitOfWorkPort,
+        event: Event,
+        verdicts: Sequence[Verdict],
+        actor: str,
+        *,
+        prepared: bool = False,
     ) -> EventOutcome:
-        """Everything ``event`` causes, written into ``uow`` (the caller commits)."""
-        if not uow.events_seen.mark(
-            event.event_id, event.account_id, event.kind, event.ts, datetime.now(UTC)
-        ):
-            return EventOutcome(event.event_id, "duplicate")
+        """Everything ``event`` causes, written into ``uow`` (the caller commits).
+
+        ``prepared``: the caller has already marked the event new and stored the accounts it
+        touches (:func:`decide_batch` does both for a whole batch in two statements)."""
+        if not prepared:
+            if not uow.events_seen.mark(
+                event.event_id, event.account_id, event.kind, event.ts, datetime.now(UTC)
+            ):
+                return EventOutcome(event.event_id, "duplicate")
+            uow.accounts.ensure(dict.fromkeys(sorted(touched_by(event)), event.ts))
         outcome = EventOutcome(event.event_id, "processed")
         touched = self._fold(event, verdicts)
-        uow.accounts.get_or_create(event.account_id, event.ts)
         if isinstance(event, ProfileEvent):
             handles = [
                 f"{e.kind.value}:{e.value}"
@@ -214,7 +224,6 @@ class Decider:
         source = StoredStanding(uow, self.pack)
         shown: EventEvidence | None = None
         for account in sorted(touched):
-            uow.accounts.get_or_create(account, event.ts)
             env = self.folder.features(account, event.ts)
             decisions = self.pack.evaluate(
                 env, account_id=account, at=event.ts, campaign=self.campaign
@@ -300,7 +309,9 @@ def decide_batch(
 ) -> list[EventOutcome | Quarantined]:
     """Decide a batch of records in one transaction: what every driver does with a batch.
 
-    The bad records are kept in quarantine and the good ones decided, all committed together
+    Every event is marked seen, and every account it touches stored, in one statement each
+    for the batch; the bad records are kept in quarantine and the good ones decided, all
+    committed together
     (with ``also``'s writes, given the outcomes — an idempotent response); screening runs
     before ``lock`` is taken, so only the writing is serialized. Returns, in input order,
     each event's outcome or the quarantined record itself."""
@@ -309,10 +320,26 @@ def decide_batch(
     outcomes: dict[int, EventOutcome] = {}
     with lock if lock is not None else nullcontext(), UnitOfWork(engine) as uow:
         try:
+            now = datetime.now(UTC)
             bad = [item for item in items if isinstance(item, Quarantined)]
-            keep_quarantined(uow, bad, known, datetime.now(UTC))
+            keep_quarantined(uow, bad, known, now)
+            events = [item.event for item in located]
+            fresh = uow.events_seen.mark_many(
+                [(e.event_id, e.account_id, e.kind, e.ts) for e in events], now
+            )
+            first_seen: dict[str, datetime] = {}
+            for event in events:
+                if event.event_id in fresh:
+                    for account in sorted(touched_by(event)):
+                        first_seen.setdefault(account, event.ts)
+            uow.accounts.ensure(first_seen)
             for item, found in zip(located, verdicts, strict=True):
-                outcomes[id(item)] = decider.decide(uow, item.event, found, actor)
+                event = item.event
+                if event.event_id not in fresh:
+                    outcomes[id(item)] = EventOutcome(event.event_id, "duplicate")
+                    continue
+                fresh.discard(event.event_id)  # a second copy in the batch is a duplicate
+                outcomes[id(item)] = decider.decide(uow, event, found, actor, prepared=True)
             results = [
                 item if isinstance(item, Quarantined) else outcomes[id(item)] for item in items
             ]

@@ -6,7 +6,7 @@ of them commits; the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 
 from warden.domain.actions import Capability
 from warden.errors import InputError
-from warden.store.engine import insert_if_absent
+from warden.store.engine import insert_if_absent, insert_many_if_absent, inserted_keys
 from warden.store.interfaces import Account, AccountState, QuarantinedRecord
 from warden.store.schema import AccountRow, EventSeenRow, QuarantineRow
+
+#: Events marked per statement (5 parameters each, well within SQLite's 32,766).
+MARK_BATCH = 1000
 
 
 class SqlAccounts:
@@ -45,6 +48,28 @@ class SqlAccounts:
             },
         )
         return _account(self._row(account_id))
+
+    def ensure(self, first_seen: Mapping[str, datetime]) -> None:
+        """Create every account not stored yet, ``active``, first seen at the moment given —
+        one statement for a whole batch (the decision path's, where most accounts exist)."""
+        if not first_seen:
+            return
+        insert_many_if_absent(
+            self._session,
+            AccountRow,
+            [
+                {
+                    "id": account_id,
+                    "state": AccountState.ACTIVE.value,
+                    "restricted_capabilities": [],
+                    "contact_handles": [],
+                    "first_seen": at,
+                    "created_at": at,
+                    "updated_at": at,
+                }
+                for account_id, at in first_seen.items()
+            ],
+        )
 
     def set_state(
         self,
@@ -121,6 +146,28 @@ class SqlEventsSeen:
                 "ingested_at": ingested_at,
             },
         )
+
+    def mark_many(
+        self, events: Sequence[tuple[str, str, str, datetime]], ingested_at: datetime
+    ) -> set[str]:
+        """Record a batch of ``(event id, account id, kind, ts)`` in one statement; the ids
+        this call recorded (the others were recorded before — or earlier in ``events``)."""
+        fresh: set[str] = set()
+        for start in range(0, len(events), MARK_BATCH):
+            rows = {
+                event_id: {
+                    "event_id": event_id,
+                    "account_id": account_id,
+                    "kind": kind,
+                    "ts": ts,
+                    "ingested_at": ingested_at,
+                }
+                for event_id, account_id, kind, ts in events[start : start + MARK_BATCH]
+                if event_id not in fresh
+            }
+            if rows:
+                fresh |= inserted_keys(self._session, EventSeenRow, list(rows.values()))
+        return fresh
 
 
 class SqlQuarantine:

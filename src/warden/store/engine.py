@@ -102,6 +102,17 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
     return session.execute(statement).first() is not None
 
 
+def inserted_keys(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> set[Any]:
+    """Insert ``rows`` in one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING key``;
+    the keys inserted (not those that existed). Rows must have distinct keys; keep batches
+    within SQLite's 32,766 bound parameters."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key = inspect(model).primary_key[0]
+    statement = insert(model).values(rows).on_conflict_do_nothing().returning(key)
+    return set(session.scalars(statement))
+
+
 def insert_many_if_absent(
     session: Session, model: type[Base], rows: list[dict[str, Any]], batch: int = 5000
 ) -> None:

@@ -114,6 +114,8 @@ class Accounts(Protocol):
 
     def get_or_create(self, account_id: str, first_seen: datetime) -> Account: ...
 
+    def ensure(self, first_seen: Mapping[str, datetime]) -> None: ...
+
     def set_state(
         self,
         account_id: str,
@@ -135,6 +137,10 @@ class EventsSeen(Protocol):
     def mark(
         self, event_id: str, account_id: str, kind: str, ts: datetime, ingested_at: datetime
     ) -> bool: ...
+
+    def mark_many(
+        self, events: Sequence[tuple[str, str, str, datetime]], ingested_at: datetime
+    ) -> set[str]: ...
 
 
 class Quarantine(Protocol):
