@@ -219,8 +219,21 @@ class FeatureFolder:
         return datetime.fromisoformat(value) if value is not None else None
 
     def features(self, account: str, at: datetime) -> Features:
-        """The policy environment of ``account`` at ``at`` (see the module docstring)."""
-        return {name: value(account, at) for name, value in self._getters.items()}
+        """The policy environment of ``account`` at ``at`` (see the module docstring).
+
+        Counters that can answer many reads at once (Redis: one round trip instead of forty,
+        :meth:`~warden.accounts.redis_counters.RedisCounters.batched_reads`) are asked so."""
+        getters = self._getters
+        batched = getattr(self.counters, "batched_reads", None)
+        if batched is None:
+            return {name: value(account, at) for name, value in getters.items()}
+
+        def ask() -> None:
+            for value in getters.values():
+                value(account, at)
+
+        with batched(ask):
+            return {name: value(account, at) for name, value in getters.items()}
 
     def feature(self, account: str, at: datetime, name: str) -> float | bool:
         """One name of :meth:`features` (a sweep asks a few before deciding to ask all)."""

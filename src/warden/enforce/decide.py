@@ -244,6 +244,9 @@ class Decider:
         """Commit the driver's transaction, with the counters' changes when they can join it."""
         if self._transactional:
             self.counters.flush(uow.session)  # type: ignore[attr-defined]
+        push = getattr(self.counters, "push", None)
+        if push is not None:  # buffered writes (Redis) go out before the commit
+            push()
         uow.commit()
 
     def rollback(self, uow: UnitOfWork) -> None:
