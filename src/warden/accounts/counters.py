@@ -121,6 +121,10 @@ class Counters(Protocol):
 
     def put(self, key: str, value: str) -> None: ...
 
+    def put_if_absent(self, key: str, value: str) -> None:
+        """``put`` unless ``key`` has a value already (a first-seen moment): no read needed."""
+        ...
+
     def get(self, key: str) -> str | None: ...
 
 
@@ -215,6 +219,10 @@ class MemoryCounters:
 
     def put(self, key: str, value: str) -> None:
         self._values[key] = value
+
+    def put_if_absent(self, key: str, value: str) -> None:
+        if key not in self._values:
+            self.put(key, value)
 
     def get(self, key: str) -> str | None:
         return self._values.get(key)

@@ -114,8 +114,7 @@ class FeatureFolder:
         """Fold one event (and the verdicts of its content); returns the accounts it touched."""
         c, at, account = self.counters, event.ts, event.account_id
         touched = {account}
-        if c.get(f"{account}:first_seen") is None:
-            c.put(f"{account}:first_seen", at.isoformat())
+        c.put_if_absent(f"{account}:first_seen", at.isoformat())
         owner, reach = content_owner(event), REACH[audience(event)]
         for verdict in verdicts:
             self._content(owner, at, verdict, reach, event.event_id)
@@ -144,8 +143,8 @@ class FeatureFolder:
             c.add(f"{account}:friend_reqs", at, windows=BY_HOUR)
         elif isinstance(event, GroupInviteEvent):
             c.add(f"{account}:group_invites", at, float(len(event.invitee_ids)), windows=BY_DAY)
-        elif isinstance(event, SignupEvent) and c.get(f"{account}:created") is None:
-            c.put(f"{account}:created", at.isoformat())
+        elif isinstance(event, SignupEvent):
+            c.put_if_absent(f"{account}:created", at.isoformat())
         return touched
 
     def _content(
@@ -250,8 +249,10 @@ class FeatureFolder:
             out[f"latest.{category}"] = _stored_number(c.get, f":latest:{category}")
 
         def stranger_ratio(a: str, at: datetime) -> float:
+            # both read every time: counters that batch reads can foresee them (Redis)
+            strangers = c.total(f"{a}:stranger_msgs", at, DAY)
             private = c.total(f"{a}:private_msgs", at, DAY)
-            return c.total(f"{a}:stranger_msgs", at, DAY) / private if private else 0.0
+            return strangers / private if private else 0.0
 
         def near_duplicates(a: str, at: datetime) -> float:
             fingerprint = c.get(f"{a}:last_fingerprint")

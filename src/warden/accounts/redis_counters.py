@@ -1,9 +1,12 @@
 """Counters in Redis, so several ingestion workers share one view of every account.
 
-Same buckets as :mod:`warden.accounts.counters` (minute / hour / day, by event time): sums are
-``INCRBYFLOAT`` on one key per bucket, distinct counts are HyperLogLog (``PFADD`` per bucket,
-``PFCOUNT`` over the window's buckets is their union), maxima a tiny Lua compare-and-set.
-Every bucket key expires after its retention, so Redis holds a bounded window, not history.
+Same buckets as :mod:`warden.accounts.counters` (minute / hour / day, by event time). Sums
+and maxima of a key at one bucket size are one Redis hash, bucket → value (a Lua script adds
+or keeps the maximum, refreshes the expiry and drops buckets past their retention when the
+hash grows), so a window is one ``HGETALL`` of the buckets that exist — not an ``MGET`` of
+sixty keys, most of them empty. Distinct counts are HyperLogLog (``PFADD`` per bucket,
+``PFCOUNT`` over the window's buckets is their union). Everything expires after its
+retention, so Redis holds a bounded window, not history.
 
 Round trips are what cost: an event's fold writes a dozen keys and its features read forty.
 So writes are buffered and sent with the next read (or :meth:`RedisCounters.push`: other
@@ -17,22 +20,58 @@ trips instead of fifty.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import redis
 
-from warden.accounts.counters import RETENTION, Windows, bucket_range, sizes_for
+from warden.accounts.counters import (
+    RETENTION,
+    Windows,
+    bucket_range,
+    bucket_span,
+    granularity_for,
+    sizes_for,
+)
 
-_KEEP_MAX = """
-local current = redis.call('GET', KEYS[1])
-if (not current) or tonumber(current) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+# KEYS[1] the hash of one key at one bucket size; ARGV: bucket, value, ttl, oldest bucket
+# kept, how many buckets the hash may hold before the old ones are dropped.
+_PRUNE = """
+if redis.call('HLEN', KEYS[1]) > tonumber(ARGV[5]) then
+  local fields = redis.call('HKEYS', KEYS[1])
+  for _, field in ipairs(fields) do
+    if tonumber(field) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[1], field) end
+  end
 end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
+# Many reads in one call. ARGV[i] is read i's shape: its kind's first letter and how many of
+# KEYS are its own ("s1": HGETALL of a sum hash, "h24": PFCOUNT of 24 keys, "v1": GET).
+_READ_ALL = """
+local out, k = {}, 1
+for i, shape in ipairs(ARGV) do
+  local kind, n = string.sub(shape, 1, 1), tonumber(string.sub(shape, 2))
+  if kind == 'h' then
+    out[i] = redis.call('PFCOUNT', unpack(KEYS, k, k + n - 1))
+  elseif kind == 'v' then
+    out[i] = redis.call('GET', KEYS[k]) or false
+  else
+    out[i] = redis.call('HGETALL', KEYS[k])
+  end
+  k = k + n
+end
+return out
+"""
+_ADD = "redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])\n" + _PRUNE
+_KEEP_MAX = (
+    "local current = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if (not current) or tonumber(current) < tonumber(ARGV[2]) then\n"
+    "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "end\n" + _PRUNE
+)
 
 
 #: A read the features will ask: (operation, key, window, at).
@@ -45,7 +84,9 @@ class RedisCounters:
     def __init__(self, client: redis.Redis, namespace: str = "warden") -> None:
         self._redis = client
         self._ns = namespace
+        self._add = client.register_script(_ADD)
         self._keep_max = client.register_script(_KEEP_MAX)
+        self._read_all = client.register_script(_READ_ALL)
         self._writes = client.pipeline(transaction=False)
         self._pending = 0
         self._recording: list[Read] | None = None  # record mode: the reads asked
@@ -61,11 +102,18 @@ class RedisCounters:
     # -- writes: buffered, sent before the next read ---------------------------------------
 
     def add(self, key: str, at: datetime, amount: float = 1.0, windows: Windows = None) -> None:
+        stamp = int(at.timestamp())
         for size in sizes_for(windows):
-            name = self._key("sum", key, size, int(at.timestamp()) // size)
-            self._writes.incrbyfloat(name, amount)
-            self._writes.expire(name, RETENTION[size])
+            args = self._bucket_args(stamp, size, repr(float(amount)))
+            self._add(keys=[f"{self._ns}:sum:{key}:{size}"], args=args, client=self._writes)
         self._pending += 1
+
+    @staticmethod
+    def _bucket_args(stamp: int, size: int, value: str) -> list[Any]:
+        """The scripts' ARGV: bucket, value, ttl, oldest bucket kept, buckets before pruning."""
+        kept = RETENTION[size] // size
+        bucket = stamp // size
+        return [bucket, value, RETENTION[size], bucket - kept - 1, 2 * kept]
 
     def add_distinct(self, key: str, member: str, at: datetime, windows: Windows = None) -> None:
         for size in sizes_for(windows):
@@ -75,16 +123,28 @@ class RedisCounters:
         self._pending += 1
 
     def keep_max(self, key: str, at: datetime, value: float, windows: Windows = None) -> None:
+        stamp = int(at.timestamp())
         for size in sizes_for(windows):
-            name = self._key("max", key, size, int(at.timestamp()) // size)
-            self._keep_max(
-                keys=[name], args=[repr(float(value)), RETENTION[size]], client=self._writes
-            )
+            args = self._bucket_args(stamp, size, repr(float(value)))
+            self._keep_max(keys=[f"{self._ns}:max:{key}:{size}"], args=args, client=self._writes)
         self._pending += 1
 
     def put(self, key: str, value: str) -> None:
         self._writes.set(f"{self._ns}:val:{key}", value)
         self._pending += 1
+
+    def put_if_absent(self, key: str, value: str) -> None:
+        self._writes.set(f"{self._ns}:val:{key}", value, nx=True)
+        self._pending += 1
+
+    def remember_many(self, key: str, members: Sequence[str], ttl: timedelta) -> list[bool]:
+        """:meth:`remember` for many members in one round trip."""
+        seconds = max(1, int(ttl.total_seconds()))
+        for member in members:
+            self._writes.set(f"{self._ns}:seen:{key}:{member}", b"1", nx=True, ex=seconds)
+        self._pending = 0
+        replies = self._writes.execute()
+        return [bool(r) for r in replies[len(replies) - len(members) :]]
 
     def push(self) -> None:
         """Send the buffered writes now: every read does this first, and the decision path
@@ -127,7 +187,7 @@ class RedisCounters:
             self._recording = None
         replies = self._send(reads)
         self._answers = {
-            read: _answer(read[0], reply) for read, reply in zip(reads, replies, strict=True)
+            read: _answer(read, reply) for read, reply in zip(reads, replies, strict=True)
         }
         try:
             yield
@@ -140,42 +200,76 @@ class RedisCounters:
             return None if read[0] == "val" else 0
         if self._answers is not None and read in self._answers:
             return self._answers[read]
-        return _answer(read[0], self._send([read])[0])
+        return _answer(read, self._send([read])[0])
 
     def _send(self, reads: list[Read]) -> list[Any]:
-        """The buffered writes, then ``reads``, in one round trip; the reads' replies."""
+        """The buffered writes, then ``reads``, in one round trip; the reads' replies.
+
+        Many reads go as one script call (:data:`_READ_ALL`): redis-py spends more time on
+        each command of a pipeline than Redis spends answering it."""
         pipe = self._writes
         first = len(pipe.command_stack)
+        if len(reads) > 3:
+            keys: list[str] = []
+            shapes: list[str] = []
+            for read in reads:
+                names = self._names(read)
+                keys += names
+                shapes.append(f"{read[0][0]}{len(names)}")
+            self._read_all(keys=keys, args=shapes, client=pipe)
+            self._pending = 0
+            replies = pipe.execute()[first]
+            return [
+                _pairs(reply) if read[0] in ("sum", "max") else reply
+                for read, reply in zip(reads, replies, strict=True)
+            ]
         for read in reads:
             self._queue(pipe, read)
         self._pending = 0
         return list(pipe.execute()[first:]) if pipe.command_stack else []
+
+    def _names(self, read: Read) -> list[str]:
+        kind, key, window, at = read
+        if kind == "val":
+            return [f"{self._ns}:val:{key}"]
+        if kind == "hll":
+            size, buckets = bucket_range(at, window)
+            return [self._key(kind, key, size, b) for b in buckets]
+        return [f"{self._ns}:{kind}:{key}:{granularity_for(window)}"]
 
     def _queue(self, pipe: Any, read: Read) -> None:
         kind, key, window, at = read
         if kind == "val":
             pipe.get(f"{self._ns}:val:{key}")
             return
-        size, buckets = bucket_range(at, window)
-        names = [self._key(kind, key, size, b) for b in buckets]
         if kind == "hll":
-            pipe.pfcount(*names)
+            size, buckets = bucket_range(at, window)
+            pipe.pfcount(*[self._key(kind, key, size, b) for b in buckets])
         else:
-            pipe.mget(names)
+            pipe.hgetall(f"{self._ns}:{kind}:{key}:{granularity_for(window)}")
 
 
 _NO_WINDOW = timedelta(0)
 _NO_TIME = datetime.min
 
 
-def _answer(kind: str, reply: Any) -> Any:
-    """A read's value from Redis's reply (as the live read computes it)."""
-    if kind == "sum":
-        return sum(float(v) for v in reply if v is not None)
-    if kind == "max":
-        return max((float(v) for v in reply if v is not None), default=0.0)
+def _pairs(flat: list[Any]) -> dict[Any, Any]:
+    """HGETALL's reply as a script returns it (a flat list) as the dict redis-py makes."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _answer(read: Read, reply: Any) -> Any:
+    """A read's value from Redis's reply: the window's buckets of a hash summed or maxed
+    (the same buckets :func:`~warden.accounts.counters.bucket_span` gives memory)."""
+    kind = read[0]
     if kind == "hll":
         return int(reply)
-    if reply is None:
-        return None
-    return reply.decode() if isinstance(reply, bytes) else str(reply)
+    if kind == "val":
+        if reply is None:
+            return None
+        return reply.decode() if isinstance(reply, bytes) else str(reply)
+    _size, first, last = bucket_span(read[3], read[2])
+    inside = [float(v) for b, v in reply.items() if first <= int(b) <= last]
+    if kind == "sum":
+        return sum(inside)
+    return max(inside, default=0.0)

@@ -153,6 +153,7 @@ class Decider:
         self.folder = FeatureFolder(self.counters, pack.categories, rings=rings)
         self.campaign = campaign
         self.paused = paused
+        self._claims: set[str] | None = None  # events whose fold this batch claimed
         self._transactional = isinstance(self.counters, TransactionalCounters)
         self._fold_once = not self._transactional and not isinstance(self.counters, MemoryCounters)
 
@@ -255,9 +256,32 @@ class Decider:
         if self._transactional:
             self.counters.discard()  # type: ignore[attr-defined]
 
+    def claim_folds(self, events: Sequence[Event]) -> None:
+        """Counters outside the transaction fold an event at most once: claim the folds of a
+        batch's events in one round trip (an event claimed by an attempt that did not commit
+        is not folded again). ``decide`` then uses the claims; :meth:`release_claims` ends."""
+        if not self._fold_once:
+            return
+        ids = [event.event_id for event in events]
+        many = getattr(self.counters, "remember_many", None)
+        if many is not None:
+            claimed = many("folded", ids, FOLDED_FOR)
+        else:
+            claimed = [self.counters.remember("folded", i, FOLDED_FOR) for i in ids]
+        self._claims = {i for i, fresh in zip(ids, claimed, strict=True) if fresh}
+
+    def release_claims(self) -> None:
+        self._claims = None
+
     def _fold(self, event: Event, verdicts: Sequence[Verdict]) -> set[str]:
-        if self._fold_once and not self.counters.remember("folded", event.event_id, FOLDED_FOR):
-            return touched_by(event)  # folded by an attempt that did not commit
+        if self._fold_once:
+            if self._claims is not None:
+                fresh = event.event_id in self._claims
+                self._claims.discard(event.event_id)
+            else:
+                fresh = self.counters.remember("folded", event.event_id, FOLDED_FOR)
+            if not fresh:
+                return touched_by(event)  # folded by an attempt that did not commit
         return self.folder.fold(event, verdicts)
 
     def _with_evidence(self, decision: Decision, shown: EventEvidence) -> Decision:
@@ -336,6 +360,7 @@ def decide_batch(
                     for account in sorted(touched_by(event)):
                         first_seen.setdefault(account, event.ts)
             uow.accounts.ensure(first_seen)
+            decider.claim_folds([e for e in events if e.event_id in fresh])
             for item, found in zip(located, verdicts, strict=True):
                 event = item.event
                 if event.event_id not in fresh:
@@ -352,6 +377,8 @@ def decide_batch(
         except BaseException:
             decider.rollback(uow)
             raise
+        finally:
+            decider.release_claims()
     return results
 
 
