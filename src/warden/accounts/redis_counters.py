@@ -84,9 +84,8 @@ class RedisCounters:
     def __init__(self, client: redis.Redis, namespace: str = "warden") -> None:
         self._redis = client
         self._ns = namespace
-        self._add = client.register_script(_ADD)
-        self._keep_max = client.register_script(_KEEP_MAX)
-        self._read_all = client.register_script(_READ_ALL)
+        self._scripts = {"add": _ADD, "keep_max": _KEEP_MAX, "read_all": _READ_ALL}
+        self._sha: dict[str, str] = {}
         self._writes = client.pipeline(transaction=False)
         self._pending = 0
         self._recording: list[Read] | None = None  # record mode: the reads asked
@@ -105,7 +104,7 @@ class RedisCounters:
         stamp = int(at.timestamp())
         for size in sizes_for(windows):
             args = self._bucket_args(stamp, size, repr(float(amount)))
-            self._add(keys=[f"{self._ns}:sum:{key}:{size}"], args=args, client=self._writes)
+            self._script("add", [f"{self._ns}:sum:{key}:{size}"], args)
         self._pending += 1
 
     @staticmethod
@@ -126,7 +125,7 @@ class RedisCounters:
         stamp = int(at.timestamp())
         for size in sizes_for(windows):
             args = self._bucket_args(stamp, size, repr(float(value)))
-            self._keep_max(keys=[f"{self._ns}:max:{key}:{size}"], args=args, client=self._writes)
+            self._script("keep_max", [f"{self._ns}:max:{key}:{size}"], args)
         self._pending += 1
 
     def put(self, key: str, value: str) -> None:
@@ -143,7 +142,7 @@ class RedisCounters:
         for member in members:
             self._writes.set(f"{self._ns}:seen:{key}:{member}", b"1", nx=True, ex=seconds)
         self._pending = 0
-        replies = self._writes.execute()
+        replies = self._execute()
         return [bool(r) for r in replies[len(replies) - len(members) :]]
 
     def push(self) -> None:
@@ -151,13 +150,13 @@ class RedisCounters:
         before each commit, so other workers see them."""
         if self._pending:
             self._pending = 0
-            self._writes.execute()
+            self._execute()
 
     def remember(self, key: str, member: str, ttl: timedelta) -> bool:
         name = f"{self._ns}:seen:{key}:{member}"
         self._writes.set(name, b"1", nx=True, ex=max(1, int(ttl.total_seconds())))
         self._pending = 0
-        return bool(self._writes.execute()[-1])
+        return bool(self._execute()[-1])
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -216,9 +215,9 @@ class RedisCounters:
                 names = self._names(read)
                 keys += names
                 shapes.append(f"{read[0][0]}{len(names)}")
-            self._read_all(keys=keys, args=shapes, client=pipe)
+            self._script("read_all", keys, shapes)
             self._pending = 0
-            replies = pipe.execute()[first]
+            replies = self._execute()[first]
             return [
                 _pairs(reply) if read[0] in ("sum", "max") else reply
                 for read, reply in zip(reads, replies, strict=True)
@@ -226,7 +225,29 @@ class RedisCounters:
         for read in reads:
             self._queue(pipe, read)
         self._pending = 0
-        return list(pipe.execute()[first:]) if pipe.command_stack else []
+        return list(self._execute()[first:]) if pipe.command_stack else []
+
+    def _script(self, name: str, keys: list[str], args: list[Any]) -> None:
+        """Queue one of the Lua scripts by its SHA. (redis-py's Script objects ask Redis
+        ``SCRIPT EXISTS`` before every pipeline that carries one: a round trip per event.)"""
+        if not self._sha:
+            self._sha = {n: str(self._redis.script_load(body)) for n, body in self._scripts.items()}
+        self._writes.evalsha(self._sha[name], len(keys), *keys, *args)
+
+    def _execute(self) -> list[Any]:
+        """Send the pipeline. A Redis that restarted has forgotten the scripts: they are
+        loaded again and the call fails as a connection error would — the caller's batch is
+        retried (the worker naks it), as after any outage."""
+        try:
+            return list(self._writes.execute())
+        except redis.exceptions.NoScriptError:
+            self._writes.reset()
+            self._pending = 0
+            self._sha = {}
+            raise redis.exceptions.ConnectionError(
+                "Redis had forgotten Warden's scripts (restarted?); they are loaded again on "
+                "the next call — retry"
+            ) from None
 
     def _names(self, read: Read) -> list[str]:
         kind, key, window, at = read

@@ -103,14 +103,23 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
 
 
 def inserted_keys(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> set[Any]:
-    """Insert ``rows`` in one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING key``;
-    the keys inserted (not those that existed). Rows must have distinct keys; keep batches
-    within SQLite's 32,766 bound parameters."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    key = inspect(model).primary_key[0]
-    statement = insert(model).values(rows).on_conflict_do_nothing().returning(key)
-    return set(session.scalars(statement))
+    """Insert ``rows`` with ``INSERT … ON CONFLICT DO NOTHING RETURNING key``; the keys
+    inserted (not those that existed). One statement, compiled once and cached: SQLAlchemy
+    sends the rows as multi-row batches ("insertmanyvalues"), where building a VALUES list
+    of the batch's size made a new statement to compile for every batch."""
+    if not rows:
+        return set()
+    statement = _INSERTED.get((session.get_bind().dialect.name, model))
+    if statement is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        key = inspect(model).primary_key[0]
+        statement = insert(model).on_conflict_do_nothing().returning(key)
+        _INSERTED[(dialect, model)] = statement
+    return set(session.scalars(statement, rows))
+
+
+_INSERTED: dict[tuple[str, type[Base]], Any] = {}
 
 
 def insert_many_if_absent(
