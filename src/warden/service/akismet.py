@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from warden.domain.verdicts import Verdict
-from warden.service.app import ApiError, Service, admit
+from warden.service.app import ApiError, Service, admit, run_blocking
 from warden.service.keys import ApiKey, Scope
 from warden.store.schema import FeedbackRow
 from warden.store.unit_of_work import UnitOfWork
@@ -59,10 +59,12 @@ async def _form(request: Request) -> dict[str, str]:
     return fields
 
 
-def _key(request: Request, fields: dict[str, str]) -> ApiKey | None:
+async def _key(request: Request, fields: dict[str, str]) -> ApiKey | None:
     service: Service = request.app.state.service
     presented = fields.get("api_key") or fields.get("key") or ""
-    key = service.keys.authenticate(presented) if presented else None
+    key = service.keys.cached(presented) if presented else None
+    if key is None and presented:  # the store is asked off the event loop
+        key = await run_blocking(lambda: service.keys.authenticate(presented))
     if key is None or not key.allows(Scope.SCREEN):
         return None
     return admit(service, key, Scope.SCREEN)
@@ -76,14 +78,14 @@ def _invalid(why: str) -> PlainTextResponse:
 async def verify_key(request: Request) -> PlainTextResponse:
     """``valid`` when ``key`` is a live Warden key with the ``screen`` scope."""
     fields = await _form(request)
-    return PlainTextResponse("valid" if _key(request, fields) else "invalid")
+    return PlainTextResponse("valid" if await _key(request, fields) else "invalid")
 
 
 @router.post("/comment-check", response_class=PlainTextResponse)
 async def comment_check(request: Request) -> PlainTextResponse:
     """``true`` for spam (``X-akismet-pro-tip: discard`` when blatant), ``false`` for ham."""
     fields = await _form(request)
-    if _key(request, fields) is None:
+    if await _key(request, fields) is None:
         return _invalid("Empty, unknown or revoked api_key, or it lacks the 'screen' scope.")
     text = "\n".join(fields[name] for name in SCREENED if fields.get(name))
     if not text.strip():
@@ -115,7 +117,7 @@ async def submit_ham(request: Request) -> PlainTextResponse:
 
 async def _feedback(request: Request, label: str) -> PlainTextResponse:
     fields = await _form(request)
-    key = _key(request, fields)
+    key = await _key(request, fields)
     if key is None:
         return _invalid("Empty, unknown or revoked api_key, or it lacks the 'screen' scope.")
     content = fields.get("comment_content", "")
@@ -128,7 +130,7 @@ async def _feedback(request: Request, label: str) -> PlainTextResponse:
         )
     service: Service = request.app.state.service
     kept = {k: v for k, v in fields.items() if k not in SECRET and k != "comment_content"}
-    store_feedback(service, key, label, content, kept)
+    await run_blocking(lambda: store_feedback(service, key, label, content, kept))
     return PlainTextResponse(THANKS)
 
 

@@ -260,8 +260,8 @@ def nats_reachable(url: str) -> str:
         return f"unreachable: {type(exc).__name__}"
 
 
-def authenticate(service: Service, request: Request, scope: Scope) -> ApiKey:
-    """The caller's key, if it is live, allows ``scope`` and is within its rate limit."""
+def presented_key(request: Request) -> str:
+    """The key the request carries (``Authorization: Bearer`` or ``X-API-Key``), or 401."""
     header = request.headers.get("authorization", "")
     presented = header[7:].strip() if header[:7].lower() == "bearer " else ""
     presented = presented or request.headers.get("x-api-key", "").strip()
@@ -273,15 +273,16 @@ def authenticate(service: Service, request: Request, scope: Scope) -> ApiKey:
             expected="Bearer wk_…",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    key = service.keys.authenticate(presented)
-    if key is None:
-        raise ApiError(
-            401,
-            "the API key is unknown, malformed or revoked",
-            field="Authorization",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return admit(service, key, scope)
+    return presented
+
+
+def unknown_key() -> ApiError:
+    return ApiError(
+        401,
+        "the API key is unknown, malformed or revoked",
+        field="Authorization",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def admit(service: Service, key: ApiKey, scope: Scope) -> ApiKey:

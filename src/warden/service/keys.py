@@ -155,13 +155,20 @@ class KeyRing:
         self._cache: dict[str, tuple[float, ApiKey]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, presented: str) -> ApiKey | None:
+        """The key, if a lookup in the last :data:`CACHE_SECONDS` found it live (no I/O)."""
+        with self._lock:
+            cached = self._cache.get(presented)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        return None
+
     def authenticate(self, presented: str) -> ApiKey | None:
         """The live key ``presented`` is, or None (malformed, unknown, wrong or revoked)."""
         now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(presented)
-        if cached is not None and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        hit = self.cached(presented)
+        if hit is not None:
+            return hit
         match = KEY.match(presented.strip())
         if match is None:
             return None
