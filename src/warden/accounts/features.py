@@ -113,7 +113,7 @@ class FeatureFolder:
     def fold(self, event: Event, verdicts: Iterable[Verdict] = ()) -> set[str]:
         """Fold one event (and the verdicts of its content); returns the accounts it touched."""
         c, at, account = self.counters, event.ts, event.account_id
-        touched = {account}
+        touched = touched_by(event)
         c.put_if_absent(f"{account}:first_seen", at.isoformat())
         owner, reach = content_owner(event), REACH[audience(event)]
         for verdict in verdicts:
@@ -131,14 +131,12 @@ class FeatureFolder:
                 and at - DAY <= datetime.fromisoformat(last_ad) <= at
             ):
                 c.add(f"{payee}:small_after_ad", at, windows=BY_DAY)
-            touched.add(payee)
         elif isinstance(event, ReportEvent):
             target = event.target_account_id
             if c.remember(f"{target}:reporters", account, MONTH):
                 c.add(
                     f"{target}:reports_w", at, self._reporter_weight(account, at), windows=BY_MONTH
                 )
-            touched.add(target)
         elif isinstance(event, FriendRequestEvent):
             c.add(f"{account}:friend_reqs", at, windows=BY_HOUR)
         elif isinstance(event, GroupInviteEvent):
@@ -305,6 +303,15 @@ def _stored_number(
         return float(value) if value is not None else 0.0
 
     return read
+
+
+def touched_by(event: Event) -> set[str]:
+    """The accounts an event's fold touches: its author, a payment's payee, a report's target."""
+    if isinstance(event, PaymentEvent):
+        return {event.account_id, event.payee_id}
+    if isinstance(event, ReportEvent):
+        return {event.account_id, event.target_account_id}
+    return {event.account_id}
 
 
 def intent_weight(score: float, reach: float, intent: float) -> float:

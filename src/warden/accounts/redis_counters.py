@@ -259,15 +259,13 @@ class RedisCounters:
         return [f"{self._ns}:{kind}:{key}:{granularity_for(window)}"]
 
     def _queue(self, pipe: Any, read: Read) -> None:
-        kind, key, window, at = read
-        if kind == "val":
-            pipe.get(f"{self._ns}:val:{key}")
-            return
-        if kind == "hll":
-            size, buckets = bucket_range(at, window)
-            pipe.pfcount(*[self._key(kind, key, size, b) for b in buckets])
+        names = self._names(read)
+        if read[0] == "val":
+            pipe.get(names[0])
+        elif read[0] == "hll":
+            pipe.pfcount(*names)
         else:
-            pipe.hgetall(f"{self._ns}:{kind}:{key}:{granularity_for(window)}")
+            pipe.hgetall(names[0])
 
 
 _NO_WINDOW = timedelta(0)

@@ -129,8 +129,6 @@ def worker(
     from warden.settings import get_settings
 
     settings = get_settings()
-    if not settings.nats_url:
-        raise ConfigError("WARDEN_NATS_URL: not set; expected e.g. nats://127.0.0.1:4222")
     if workers > 1 and not settings.redis_url:
         raise ConfigError(
             f"--of {workers}: several workers share counters through Redis; set WARDEN_REDIS_URL"
@@ -161,7 +159,7 @@ def worker(
     stats = run_until_signalled(stream_worker.run)
     print(
         f"warden worker {worker_index}: processed {stats.processed}, duplicates {stats.duplicates}, "
-        f"quarantined {stats.quarantined}, naks {stats.naks}, actions {stats.actions}",
+        f"quarantined {stats.quarantined}, naks {stats.naks}, actions {sum(stats.actions.values())}",
         file=sys.stderr,
     )
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from warden.accounts.content import Contribution
 from warden.accounts.counters import Counters, MemoryCounters
-from warden.accounts.features import FeatureFolder
+from warden.accounts.features import FeatureFolder, touched_by
 from warden.detect.screener import Screener
 from warden.domain.actions import ActionStatus, CaseKind, CaseStatus, Decision, Evidence
 from warden.domain.events import Event, ProfileEvent
@@ -153,7 +153,6 @@ class Decider:
         self.folder = FeatureFolder(self.counters, pack.categories, rings=rings)
         self.campaign = campaign
         self.paused = paused
-        self._claims: set[str] | None = None  # events whose fold this batch claimed
         self._transactional = isinstance(self.counters, TransactionalCounters)
         self._fold_once = not self._transactional and not isinstance(self.counters, MemoryCounters)
 
@@ -199,20 +198,16 @@ class Decider:
         verdicts: Sequence[Verdict],
         actor: str,
         *,
-        prepared: bool = False,
+        fold: bool = True,
     ) -> EventOutcome:
-        """Everything ``event`` causes, written into ``uow`` (the caller commits).
+        """Everything a new event causes, written into ``uow`` (the caller commits).
 
-        ``prepared``: the caller has already marked the event new and stored the accounts it
-        touches (:func:`decide_batch` does both for a whole batch in two statements)."""
-        if not prepared:
-            if not uow.events_seen.mark(
-                event.event_id, event.account_id, event.kind, event.ts, datetime.now(UTC)
-            ):
-                return EventOutcome(event.event_id, "duplicate")
-            uow.accounts.ensure(dict.fromkeys(sorted(touched_by(event)), event.ts))
+        The caller has marked the event seen and stored the accounts it touches
+        (:func:`decide_batch` does both for a whole batch in two statements); ``fold`` is
+        False for an event an earlier, uncommitted attempt already folded
+        (:meth:`claim_folds`)."""
         outcome = EventOutcome(event.event_id, "processed")
-        touched = self._fold(event, verdicts)
+        touched = self.folder.fold(event, verdicts) if fold else touched_by(event)
         if isinstance(event, ProfileEvent):
             handles = [
                 f"{e.kind.value}:{e.value}"
@@ -256,33 +251,19 @@ class Decider:
         if self._transactional:
             self.counters.discard()  # type: ignore[attr-defined]
 
-    def claim_folds(self, events: Sequence[Event]) -> None:
-        """Counters outside the transaction fold an event at most once: claim the folds of a
-        batch's events in one round trip (an event claimed by an attempt that did not commit
-        is not folded again). ``decide`` then uses the claims; :meth:`release_claims` ends."""
-        if not self._fold_once:
-            return
+    def claim_folds(self, events: Sequence[Event]) -> set[str]:
+        """The ids of ``events`` to fold. Counters outside the transaction fold an event at
+        most once: a batch claims its folds in one round trip, and an event claimed by an
+        attempt that did not commit is not folded again."""
         ids = [event.event_id for event in events]
+        if not self._fold_once:
+            return set(ids)
         many = getattr(self.counters, "remember_many", None)
         if many is not None:
             claimed = many("folded", ids, FOLDED_FOR)
         else:
             claimed = [self.counters.remember("folded", i, FOLDED_FOR) for i in ids]
-        self._claims = {i for i, fresh in zip(ids, claimed, strict=True) if fresh}
-
-    def release_claims(self) -> None:
-        self._claims = None
-
-    def _fold(self, event: Event, verdicts: Sequence[Verdict]) -> set[str]:
-        if self._fold_once:
-            if self._claims is not None:
-                fresh = event.event_id in self._claims
-                self._claims.discard(event.event_id)
-            else:
-                fresh = self.counters.remember("folded", event.event_id, FOLDED_FOR)
-            if not fresh:
-                return touched_by(event)  # folded by an attempt that did not commit
-        return self.folder.fold(event, verdicts)
+        return {i for i, fresh in zip(ids, claimed, strict=True) if fresh}
 
     def _with_evidence(self, decision: Decision, shown: EventEvidence) -> Decision:
         """The triggering event, and every message the rule's account-level evidence holds."""
@@ -360,14 +341,16 @@ def decide_batch(
                     for account in sorted(touched_by(event)):
                         first_seen.setdefault(account, event.ts)
             uow.accounts.ensure(first_seen)
-            decider.claim_folds([e for e in events if e.event_id in fresh])
+            to_fold = decider.claim_folds([e for e in events if e.event_id in fresh])
             for item, found in zip(located, verdicts, strict=True):
                 event = item.event
                 if event.event_id not in fresh:
                     outcomes[id(item)] = EventOutcome(event.event_id, "duplicate")
                     continue
                 fresh.discard(event.event_id)  # a second copy in the batch is a duplicate
-                outcomes[id(item)] = decider.decide(uow, event, found, actor, prepared=True)
+                outcomes[id(item)] = decider.decide(
+                    uow, event, found, actor, fold=event.event_id in to_fold
+                )
             results = [
                 item if isinstance(item, Quarantined) else outcomes[id(item)] for item in items
             ]
@@ -377,18 +360,7 @@ def decide_batch(
         except BaseException:
             decider.rollback(uow)
             raise
-        finally:
-            decider.release_claims()
     return results
-
-
-def touched_by(event: Event) -> set[str]:
-    """The accounts an event's fold touches (see :meth:`FeatureFolder.fold`)."""
-    touched = {event.account_id}
-    payee = getattr(event, "payee_id", None)
-    target = getattr(event, "target_account_id", None)
-    touched.update(a for a in (payee, target) if isinstance(a, str))
-    return touched
 
 
 def apply_plan(

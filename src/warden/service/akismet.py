@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from warden.domain.verdicts import Verdict
-from warden.service.app import ApiError, Service, admit, run_blocking
+from warden.service.app import ApiError, Service, admit, live_key, run_blocking
 from warden.service.keys import ApiKey, Scope
 from warden.store.schema import FeedbackRow
 from warden.store.unit_of_work import UnitOfWork
@@ -62,9 +62,7 @@ async def _form(request: Request) -> dict[str, str]:
 async def _key(request: Request, fields: dict[str, str]) -> ApiKey | None:
     service: Service = request.app.state.service
     presented = fields.get("api_key") or fields.get("key") or ""
-    key = service.keys.cached(presented) if presented else None
-    if key is None and presented:  # the store is asked off the event loop
-        key = await run_blocking(lambda: service.keys.authenticate(presented))
+    key = await live_key(service, presented) if presented else None
     if key is None or not key.allows(Scope.SCREEN):
         return None
     return admit(service, key, Scope.SCREEN)

@@ -26,7 +26,15 @@ from warden.io.events import Located, Quarantined, preview, validate_record
 from warden.review.outcomes import ReviewError
 from warden.review.outcomes import Verdict as ReviewVerdict
 from warden.review.service import appeal, decide, reverse_action
-from warden.service.app import ApiError, Service, admit, presented_key, unknown_key
+from warden.service.app import (
+    ApiError,
+    Service,
+    admit,
+    live_key,
+    presented_key,
+    run_blocking,
+    unknown_key,
+)
 from warden.service.jobs import QueueFull
 from warden.service.keys import ApiKey, Scope
 from warden.service.views import account_view, action_view, case_detail, case_view, ring_view
@@ -54,10 +62,7 @@ def need(scope: Scope) -> Callable[[Request], Awaitable[ApiKey]]:
 
     async def dependency(request: Request) -> ApiKey:
         service = service_of(request)
-        presented = presented_key(request)
-        key = service.keys.cached(presented)
-        if key is None:  # the store is asked (and last use written) off the event loop
-            key = await _run(lambda: service.keys.authenticate(presented))
+        key = await live_key(service, presented_key(request))
         if key is None:
             raise unknown_key()
         return admit(service, key, scope)
@@ -104,7 +109,7 @@ async def check(body: CheckRequest, request: Request, _key: Screening) -> Respon
         verdicts = service.screener.screen(body.texts)
         return orjson.dumps({"verdicts": [v.to_dict() for v in verdicts]})
 
-    payload = screen() if len(body.texts) <= INLINE_TEXTS else await _run(screen)
+    payload = screen() if len(body.texts) <= INLINE_TEXTS else await run_blocking(screen)
     service.metrics.texts.inc(len(body.texts))
     return Response(payload, media_type="application/json")
 
@@ -138,7 +143,7 @@ async def post_events(
     header = request.headers.get("idempotency-key")
     idempotency = _idempotency(key, header, raw) if header else None
     if idempotency is not None:
-        replay: JSONResponse | None = await _run(lambda: _replayed(service, *idempotency))
+        replay: JSONResponse | None = await run_blocking(lambda: _replayed(service, *idempotency))
         if replay is not None:
             return replay
     items = [_item(record, index, key) for index, record in enumerate(records)]
@@ -157,9 +162,9 @@ async def post_events(
                 headers={"Retry-After": "5"},
             ) from None
         if idempotency is not None:
-            await _run(lambda: _store_response(service, idempotency, 202, body))
+            await run_blocking(lambda: _store_response(service, idempotency, 202, body))
         return JSONResponse(body, status_code=202)
-    result = await _run(lambda: _decide(service, items, key, idempotency))
+    result = await run_blocking(lambda: _decide(service, items, key, idempotency))
     return JSONResponse(result)
 
 
@@ -305,12 +310,6 @@ def _store_response(
     with UnitOfWork(service.engine) as uow:
         _keep(uow.session, idempotency, status, body)
         uow.commit()
-
-
-async def _run(work: Callable[[], Any]) -> Any:
-    from warden.service.app import run_blocking
-
-    return await run_blocking(work)
 
 
 # --- accounts, actions, cases, appeals -----------------------------------------------------

@@ -52,8 +52,6 @@ MAX_BODY = 8 * 1024 * 1024
 #: Per key: requests per second on average, and the burst allowed above it.
 RATE, BURST = 2000.0, 4000.0
 
-Scope_ = Scope  # re-exported name for route modules
-
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
     Awaitable[None],
@@ -258,6 +256,16 @@ def nats_reachable(url: str) -> str:
         return "ok" if greeting.startswith(b"INFO") else "unexpected greeting"
     except OSError as exc:
         return f"unreachable: {type(exc).__name__}"
+
+
+async def live_key(service: Service, presented: str) -> ApiKey | None:
+    """The live key ``presented`` is, or None: from the key ring's cache on the event loop
+    (a dictionary lookup), else from the store in the thread pool — where its last use is
+    also written, which may wait on the database's write lock."""
+    key = service.keys.cached(presented)
+    if key is None:
+        key = await run_blocking(lambda: service.keys.authenticate(presented))
+    return key
 
 
 def presented_key(request: Request) -> str:

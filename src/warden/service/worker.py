@@ -48,6 +48,7 @@ from typing import Any
 import orjson
 
 from warden.enforce.decide import Decider, EventOutcome, KnownQuarantine, decide_batch
+from warden.enforce.ingest import IngestSummary
 from warden.errors import ConfigError, InputError
 from warden.io.events import Located, Quarantined, parse_record
 from warden.service.metrics import Metrics
@@ -147,16 +148,13 @@ async def ensure_streams(js: Any, topology: Topology) -> None:
 
 
 @dataclass
-class WorkerStats:
-    """What a worker did (also exported as metrics)."""
+class WorkerStats(IngestSummary):
+    """What a worker did (also exported as metrics): what ingestion counts, and the stream's
+    own — batches, dead letters, naks and publish-to-commit latencies."""
 
     batches: int = 0
-    processed: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
     dead_lettered: int = 0
     naks: int = 0
-    actions: int = 0
     latencies: list[float] = field(default_factory=list)  # publish → commit, seconds
 
 
@@ -354,6 +352,7 @@ class StreamWorker:
     ) -> None:
         committed = time.time()
         self.stats.batches += 1
+        self.stats.read += len(messages)
         for message, result in zip(messages, results, strict=True):
             if isinstance(result, Quarantined):
                 await self._dead_letter(js, message, result)
@@ -365,11 +364,7 @@ class StreamWorker:
             self.metrics.decision_seconds.observe(latency)
             if self.keep_latencies:
                 self.stats.latencies.append(latency)
-            if result.status == "duplicate":
-                self.stats.duplicates += 1
-            else:
-                self.stats.processed += 1
-                self.stats.actions += len(result.actions)
+            self.stats.count(result)
         self.metrics.count_outcomes(r for r in results if isinstance(r, EventOutcome))
 
     async def _dead_letter(self, js: Any, message: Any, bad: Quarantined) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,19 +35,7 @@ class SqlAccounts:
 
     def get_or_create(self, account_id: str, first_seen: datetime) -> Account:
         """The account, created ``active`` if new (race-safe: a concurrent create wins)."""
-        insert_if_absent(
-            self._session,
-            AccountRow,
-            {
-                "id": account_id,
-                "state": AccountState.ACTIVE.value,
-                "restricted_capabilities": [],
-                "contact_handles": [],
-                "first_seen": first_seen,
-                "created_at": first_seen,
-                "updated_at": first_seen,
-            },
-        )
+        insert_if_absent(self._session, AccountRow, _new_account(account_id, first_seen))
         return _account(self._row(account_id))
 
     def ensure(self, first_seen: Mapping[str, datetime]) -> None:
@@ -57,18 +46,7 @@ class SqlAccounts:
         insert_many_if_absent(
             self._session,
             AccountRow,
-            [
-                {
-                    "id": account_id,
-                    "state": AccountState.ACTIVE.value,
-                    "restricted_capabilities": [],
-                    "contact_handles": [],
-                    "first_seen": at,
-                    "created_at": at,
-                    "updated_at": at,
-                }
-                for account_id, at in first_seen.items()
-            ],
+            [_new_account(account_id, at) for account_id, at in first_seen.items()],
         )
 
     def set_state(
@@ -120,6 +98,19 @@ def _account(row: AccountRow) -> Account:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _new_account(account_id: str, first_seen: datetime) -> dict[str, Any]:
+    """The row of an account Warden sees for the first time: active, nothing restricted."""
+    return {
+        "id": account_id,
+        "state": AccountState.ACTIVE.value,
+        "restricted_capabilities": [],
+        "contact_handles": [],
+        "first_seen": first_seen,
+        "created_at": first_seen,
+        "updated_at": first_seen,
+    }
 
 
 class SqlEventsSeen:
