@@ -12,15 +12,15 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from privateservers import PrivatePostgres
 from sqlalchemy import Engine, text
 
-from conftest import PrivatePostgres
 from warden.accounts.redis_counters import RedisCounters
 from warden.audit.log import verify
 from warden.cli.sample_day import scenario
@@ -263,6 +263,34 @@ def _start_redis(binary: str, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("redis-server did not start")
 
 
+async def _through_an_outage(
+    worker: StreamWorker,
+    events: list[dict[str, Any]],
+    topology: Topology,
+    dependency: str,
+    down: Callable[[], None],
+    while_down: Callable[[], None],
+    up: Callable[[], None],
+) -> None:
+    """Run ``worker``; take ``dependency`` down, publish ``events``, see them nak'ed (and
+    ``while_down`` hold), bring it up, and wait until every event is processed."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.to_thread(down)
+    await publish(NATS, lines(events), topology=topology)
+    deadline = time.monotonic() + 30
+    while worker.stats.naks == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert worker.stats.naks > 0, f"events must be nak'ed while {dependency} is down"
+    while_down()
+    await asyncio.to_thread(up)
+    deadline = time.monotonic() + 90
+    while worker.stats.processed < len(events) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    stop.set()
+    await task
+
+
 @ON_POSTGRES
 def test_a_redis_outage_naks_and_the_worker_recovers(
     engine: Engine,
@@ -284,29 +312,26 @@ def test_a_redis_outage_naks_and_the_worker_recovers(
         batch=32,
     )
 
-    async def scenario_with_outage() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop))
+    restarted: list[subprocess.Popen[bytes]] = []
+
+    def redis_down() -> None:
         server.terminate()
         server.wait()
-        await publish(NATS, lines(events), topology=topology)
-        deadline = time.monotonic() + 30
-        while worker.stats.naks == 0 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert worker.stats.naks > 0, "events must be nak'ed while Redis is down"
-        assert _seen(engine) == 0, "nothing is committed (or acked) without its counters"
-        restarted = _start_redis(binary, port)
-        try:
-            deadline = time.monotonic() + 90
-            while worker.stats.processed < len(events) and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            stop.set()
-            await task
-        finally:
-            restarted.terminate()
-            restarted.wait()
 
-    asyncio.run(scenario_with_outage())
+    def nothing_committed() -> None:
+        assert _seen(engine) == 0, "nothing is committed (or acked) without its counters"
+
+    try:
+        asyncio.run(
+            _through_an_outage(
+                worker, events, topology, "Redis", redis_down, nothing_committed,
+                lambda: restarted.append(_start_redis(binary, port)),
+            )
+        )  # fmt: skip
+    finally:
+        for process in restarted:
+            process.terminate()
+            process.wait()
     assert worker.stats.processed == len(events)
     assert _seen(engine) == len(events)
     with UnitOfWork(engine) as uow:
@@ -332,24 +357,15 @@ def test_a_postgresql_restart_naks_and_the_worker_recovers(
         batch=32,
     )
 
-    async def scenario_with_restart() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop))
-        await asyncio.to_thread(private_postgres.stop)
-        await publish(NATS, lines(events), topology=topology)
-        deadline = time.monotonic() + 30
-        while worker.stats.naks == 0 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert worker.stats.naks > 0, "events must be nak'ed while PostgreSQL is down"
+    def nothing_processed() -> None:
         assert worker.stats.processed == 0
-        await asyncio.to_thread(private_postgres.start)
-        deadline = time.monotonic() + 90
-        while worker.stats.processed < len(events) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        stop.set()
-        await task
 
-    asyncio.run(scenario_with_restart())
+    asyncio.run(
+        _through_an_outage(
+            worker, events, topology, "PostgreSQL", private_postgres.stop, nothing_processed,
+            private_postgres.start,
+        )
+    )  # fmt: skip
     assert worker.stats.processed == len(events)
     assert worker.stats.dead_lettered == 0
     assert _seen(engine) == len(events)
