@@ -347,3 +347,133 @@ class CounterValueRow(Base):
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires: Mapped[float | None] = mapped_column(Float)
+
+
+# --- the moderator console (warden.console) ---------------------------------------------------
+
+CONSOLE_ROLES = ("viewer", "reviewer", "senior", "admin")
+
+
+class ConsoleUserRow(Base):
+    """A person who signs in to the console (``warden users create``). Only an argon2id hash
+    of the password is kept; ``failed_logins`` and ``locked_until`` are the lockout."""
+
+    __tablename__ = "console_users"
+    __table_args__ = (CheckConstraint(_in("role", CONSOLE_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie carries a random token, the table its SHA-256 (a
+    stolen database does not sign anyone in) and the session's CSRF token."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class CaseClaimRow(Base):
+    """A case locked to one reviewer until ``expires_at`` (or until released or decided)."""
+
+    __tablename__ = "case_claims"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class CaseNoteRow(Base):
+    """A reviewer's note on a case (not a verdict)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class QaReviewRow(Base):
+    """A decided case drawn for quality assurance: the first verdict, and a second reviewer's
+    blind verdict on the same evidence (``agreed`` once given)."""
+
+    __tablename__ = "qa_reviews"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    rule_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    first_reviewer: Mapped[str] = mapped_column(String(128), index=True)
+    first_verdict: Mapped[str] = mapped_column(String(16))
+    sampled_at: Mapped[datetime]
+    qa_reviewer: Mapped[str | None] = mapped_column(String(128))
+    qa_verdict: Mapped[str | None] = mapped_column(String(16))
+    agreed: Mapped[bool | None] = mapped_column(Boolean)
+    at: Mapped[datetime | None]
+
+
+class EventContentRow(Base):
+    """The content of an event screening found something in (a match, a contact, a flagged
+    score) and of every user report, with what screening found, so reviewers see evidence
+    as it was written. Clean messages are never kept."""
+
+    __tablename__ = "event_content"
+    __table_args__ = (
+        Index("ix_event_content_account_id_ts", "account_id", "ts"),
+        Index("ix_event_content_kind_counterpart", "kind", "counterpart"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[datetime]
+    audience: Mapped[str] = mapped_column(String(16))  # private | group | public | report …
+    counterpart: Mapped[str | None] = mapped_column(String(128))
+    fields: Mapped[dict[str, Any]]
+    verdicts: Mapped[dict[str, Any]]
+
+
+class ContentEntityRow(Base):
+    """A contact detail or payee seen in an account's events, for the console's search."""
+
+    __tablename__ = "content_entities"
+    __table_args__ = (Index("ix_content_entities_entity", "entity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(300))  # "phone:+86…", "payee:u42"
+    account_id: Mapped[str] = mapped_column(String(128), index=True)
+    event_id: Mapped[str] = mapped_column(String(128))
+    ts: Mapped[datetime]
+
+
+class ReportTriageRow(Base):
+    """A reviewer's answer to the user reports against one account up to ``reports_until``."""
+
+    __tablename__ = "report_triage"
+    __table_args__ = (
+        CheckConstraint(_in("verdict", ("dismiss", "confirm", "escalate")), name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_account_id: Mapped[str] = mapped_column(String(128), index=True)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    verdict: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64))
+    reports_until: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
