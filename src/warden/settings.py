@@ -31,7 +31,7 @@ import os
 from pathlib import Path
 from typing import Self
 
-from pydantic import ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warden.errors import ConfigError
@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     home: Path | None = None
     models_dir: Path | None = None
     audit_signing_key: Path | None = None
+    #: share of decided cases the console sends back, blind, to a second reviewer
+    console_qa_share: float = Field(0.1, ge=0.0, le=1.0)
 
     @property
     def home_dir(self) -> Path:

@@ -85,6 +85,10 @@ COMMANDS: dict[str, Lazy] = {
         "warden.cli.service:serve",
         "Serve the HTTP API: /v1, Akismet's /1.1, /healthz, /readyz, /metrics.",
     ),
+    "users": Lazy(
+        "warden.cli.users:users_app",
+        "People who sign in to the moderator console: create, list, set a role or password, disable.",
+    ),
     "keys": Lazy(
         "warden.cli.service:keys_app", "API keys for the HTTP service: create, list, revoke."
     ),

@@ -49,6 +49,7 @@ from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import standing_at
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
+from warden.store.content import retained
 from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
 
@@ -341,6 +342,12 @@ def decide_batch(
                     for account in sorted(touched_by(event)):
                         first_seen.setdefault(account, event.ts)
             uow.accounts.ensure(first_seen)
+            kept = {  # what reviewers will read (a second copy in the batch is a duplicate)
+                item.event.event_id: (item.event, found)
+                for item, found in reversed(list(zip(located, verdicts, strict=True)))
+                if item.event.event_id in fresh
+            }
+            uow.content.keep(retained(event, found) for event, found in kept.values())
             to_fold = decider.claim_folds([e for e in events if e.event_id in fresh])
             for item, found in zip(located, verdicts, strict=True):
                 event = item.event

@@ -214,6 +214,10 @@ def create_app(service: Service) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(akismet_router)
+    from warden.console.web import install as install_console
+
+    install_console(app)
+    app.add_middleware(_ConsoleHeaders)
     app.add_middleware(_Observe, service=service)
     return app
 
@@ -370,6 +374,38 @@ class _Observe:
         metrics = self.service.metrics
         metrics.requests.labels(name, scope["method"], str(status[0])).inc()
         metrics.latency.labels(name).observe(time.perf_counter() - started)
+
+
+class _ConsoleHeaders:
+    """Pure ASGI middleware: the console's security headers (a strict Content-Security-Policy
+    among them; :data:`warden.console.web.SECURITY_HEADERS`) on every ``/console`` response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        from warden.console.web import SECURITY_HEADERS
+
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/console"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((k, v) for k, v in self.headers if k not in names),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class _TooLarge(Exception):
