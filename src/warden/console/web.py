@@ -184,6 +184,8 @@ def _write(request: Request, work: Callable[[UnitOfWork], Any]) -> Any:
     with service.write_lock, UnitOfWork(service.engine) as uow:
         try:
             result = work(uow)
+        except ConsoleError:
+            raise
         except WardenError as exc:
             raise ConsoleError(409, str(exc)) from exc
         uow.commit()
@@ -495,7 +497,7 @@ def add_note(
     return _redirect(f"/console/cases/{case_id}#notes")
 
 
-@router.post("/accounts/{account_id}/reveal")
+@router.post("/accounts/{account_id:path}/reveal")
 def reveal(
     request: Request,
     account_id: str,
@@ -525,7 +527,7 @@ def reveal(
 # -- accounts and search -----------------------------------------------------------------
 
 
-@router.get("/accounts/{account_id}")
+@router.get("/accounts/{account_id:path}")
 def account_page(request: Request, account_id: str) -> HTMLResponse:
     who = viewer(request)
     service = _service(request)
@@ -705,7 +707,7 @@ def ring_apply(
 # -- user reports --------------------------------------------------------------------------
 
 
-@router.get("/reports/{account_id}")
+@router.get("/reports/{account_id:path}")
 def report_page(request: Request, account_id: str) -> HTMLResponse:
     who = viewer(request)
     service = _service(request)
@@ -730,7 +732,7 @@ def report_page(request: Request, account_id: str) -> HTMLResponse:
     )
 
 
-@router.post("/reports/{account_id}/triage")
+@router.post("/reports/{account_id:path}/triage")
 def triage(
     request: Request,
     account_id: str,
