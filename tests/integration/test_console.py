@@ -131,7 +131,8 @@ def test_sign_in_lockout_logout_and_no_plain_passwords(
     assert console.get("/console/", follow_redirects=False).status_code == 303
     with UnitOfWork(engine) as uow:
         ended = uow.session.scalars(select(ConsoleSessionRow.ended_at)).all()
-    assert ended and all(e is not None for e in ended)
+    assert ended
+    assert all(e is not None for e in ended)
 
     console.cookies.clear()
     page = console.get("/console/login")
@@ -150,7 +151,8 @@ def test_sign_in_lockout_logout_and_no_plain_passwords(
         hashes = uow.session.scalars(select(ConsoleUserRow.password_hash)).all()
         dump = " ".join(str(row) for row in uow.session.execute(text("select * from audit_log")))
     assert all(h.startswith("$argon2id$") for h in hashes)
-    assert PASSWORD not in dump and PASSWORD not in caplog.text
+    assert PASSWORD not in dump
+    assert PASSWORD not in caplog.text
 
 
 def test_state_changing_routes_refuse_missing_csrf_viewer_expired_and_claimed(
@@ -199,7 +201,7 @@ def test_state_changing_routes_refuse_missing_csrf_viewer_expired_and_claimed(
     assert console.post(f"/console/cases/{case_id}/claim", data={"csrf": bo}).status_code == 200
     ana = sign_in(console, "ana")
     for route, form in list(routes.items())[:4]:
-        if route.endswith("/claim") or route.endswith("/decide") or route.endswith("/notes"):
+        if route.endswith(("/claim", "/decide", "/notes")):
             answer = console.post(route, data={**form, "csrf": ana})
             assert answer.status_code == 409, f"{route} on bo's claim"
     with UnitOfWork(engine) as uow:
@@ -214,17 +216,20 @@ def test_two_person_close_and_overturn_needs_a_senior(console: TestClient, engin
     )
     assert first.status_code == 200
     page = console.get(f"/console/cases/{case_id}").text
-    assert "You gave the first approval" in page and 'id="decide-form"' not in page
+    assert "You gave the first approval" in page
+    assert 'id="decide-form"' not in page
     again = console.post(
         f"/console/cases/{case_id}/decide", data={"csrf": ana, "verdict": "approve"}
     )
-    assert again.status_code == 409 and "already given a verdict" in again.text
+    assert again.status_code == 409
+    assert "already given a verdict" in again.text
     bo = sign_in(console, "bo")
     assert "First approval by" in console.get(f"/console/cases/{case_id}").text
     console.post(f"/console/cases/{case_id}/decide", data={"csrf": bo, "verdict": "approve"})
     with UnitOfWork(engine) as uow:
         case = uow.cases.get(case_id)
-        assert case is not None and case.status == "approved"
+        assert case is not None
+        assert case.status == "approved"
         assert uow.accounts.get("scammer").state == "closed"  # type: ignore[union-attr]
         close = case.action_id
         from warden.review.service import appeal
@@ -241,7 +246,8 @@ def test_two_person_close_and_overturn_needs_a_senior(console: TestClient, engin
     refused = console.post(
         f"/console/cases/{appealed.id}/decide", data={"csrf": ana, "verdict": "overturn"}
     )
-    assert refused.status_code == 403 and "senior" in refused.text
+    assert refused.status_code == 403
+    assert "senior" in refused.text
     for senior in ("sam", "sue"):
         token = sign_in(console, senior)
         console.post(
@@ -273,7 +279,8 @@ def test_private_messages_are_withheld_until_revealed_and_the_reveal_is_audited(
     assert "<mark" in revealed.text, "matched spans are marked in the text as written"
     with UnitOfWork(engine) as uow:
         reveal = uow.session.scalars(select(AuditRow).where(AuditRow.kind == "reveal")).one()
-        assert reveal.actor == "ana" and reveal.subject == "escort"
+        assert reveal.actor == "ana"
+        assert reveal.subject == "escort"
         assert set(reveal.payload["events"]) == set(hidden)
     bo = sign_in(console, "bo")
     assert "hidden until revealed" in console.get("/console/accounts/escort").text, (
@@ -294,7 +301,8 @@ def test_hostile_ids_nicknames_and_texts_render_as_text(console: TestClient) -> 
     ]
     for page in pages:
         assert page.status_code == 200, page.text[:500]
-        assert "<script>x" not in page.text and "<img src=x" not in page.text
+        assert "<script>x" not in page.text
+        assert "<img src=x" not in page.text
         assert not handlers_and_scripts(page.text), "no inline handlers or scripts"
         assert "script-src 'self'" in page.headers["content-security-policy"]
         assert page.headers["x-frame-options"] == "DENY"
@@ -306,7 +314,8 @@ def test_hostile_ids_nicknames_and_texts_render_as_text(console: TestClient) -> 
         f"/console/accounts/{hostile}/reveal",
         data={"csrf": ana, "events": events.group(1), "back": f"/console/accounts/{hostile}"},
     )
-    assert "&lt;script&gt;alert(" in shown.text and "<script>alert" not in shown.text
+    assert "&lt;script&gt;alert(" in shown.text
+    assert "<script>alert" not in shown.text
     assert not re.search(r'href="javascript:', shown.text)
     redirect = console.get("/console/login", params={"next": "https://evil.example/x"})
     assert 'value="/console/"' in redirect.text, "no open redirect after sign-in"
@@ -340,7 +349,8 @@ def test_ring_bulk_action_previews_confirms_and_audits_one_batch(
     )
     sam = sign_in(console, "sam")
     page = console.get("/console/rings/ring-test")
-    assert "<svg" in page.text and "chat_handle:ring_handle" in page.text
+    assert "<svg" in page.text
+    assert "chat_handle:ring_handle" in page.text
     preview = console.post(
         "/console/rings/ring-test/preview",
         data={"csrf": sam, "category": "sexual_services", "severity": "high"},
@@ -353,18 +363,21 @@ def test_ring_bulk_action_previews_confirms_and_audits_one_batch(
         "/console/rings/ring-test/apply",
         data={"csrf": sam, "category": "sexual_services", "severity": "high", "confirmed": "0"},
     )
-    assert stale.status_code == 409 and "preview" in stale.text
+    assert stale.status_code == 409
+    assert "preview" in stale.text
     applied = console.post(
         "/console/rings/ring-test/apply",
         data={"csrf": sam, "category": "sexual_services", "severity": "high",
               "confirmed": digest.group(1)},
     )  # fmt: skip
-    assert applied.status_code == 200 and "Applied as batch" in applied.text
+    assert applied.status_code == 200
+    assert "Applied as batch" in applied.text
     with UnitOfWork(engine) as uow:
         batch = uow.session.scalars(select(AuditRow).where(AuditRow.kind == "ring_action")).one()
         actor, payload = batch.actor, dict(batch.payload)
         actions = [a for m in members for a in uow.actions.list(account_id=m)]
-    assert actor == "sam" and payload["accounts"] == list(members)
+    assert actor == "sam"
+    assert payload["accounts"] == list(members)
     assert sorted(payload["actions"]) == sorted(
         a.id for a in actions if a.action.rule_ids == ("console.ring_action",)
     )
@@ -379,7 +392,8 @@ def test_user_reports_queue_and_triage(console: TestClient, engine: Engine) -> N
     assert target is not None
     account = target.group(1)
     page = console.get(f"/console/reports/{account}")
-    assert page.status_code == 200 and "User reports" in page.text
+    assert page.status_code == 200
+    assert "User reports" in page.text
     done = console.post(
         f"/console/reports/{account}/triage",
         data={"csrf": ana, "verdict": "confirm", "category": "harassment", "severity": "medium"},
@@ -390,7 +404,8 @@ def test_user_reports_queue_and_triage(console: TestClient, engine: Engine) -> N
         confirmed = uow.session.scalars(
             select(AuditRow).where(AuditRow.kind == "report_confirmed")
         ).one()
-        assert confirmed.actor == "ana" and confirmed.subject == unquote(account)
+        assert confirmed.actor == "ana"
+        assert confirmed.subject == unquote(account)
 
 
 def test_reviewer_qa_is_blind_and_counts_agreement(console: TestClient, engine: Engine) -> None:
@@ -400,7 +415,8 @@ def test_reviewer_qa_is_blind_and_counts_agreement(console: TestClient, engine: 
     assert f"/console/qa/{case_id}" not in console.get("/console/qa").text, "not to oneself"
     bo = sign_in(console, "bo")
     blind = console.get(f"/console/qa/{case_id}")
-    assert blind.status_code == 200 and "Blind review" in blind.text
+    assert blind.status_code == 200
+    assert "Blind review" in blind.text
     assert "ana" not in re.sub(r'<span id="me"[^<]*</span>', "", blind.text)
     console.post(f"/console/qa/{case_id}", data={"csrf": bo, "verdict": "approve"})
     sign_in(console, "sam")
