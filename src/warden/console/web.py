@@ -49,7 +49,7 @@ SECURITY_HEADERS = {
     ),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # a form's Origin header stays real (not "null")
     "cache-control": "no-store",
 }
 
