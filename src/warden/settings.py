@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
     audit_signing_key: Path | None = None
     #: share of decided cases the console sends back, blind, to a second reviewer
-    console_qa_share: float = Field(0.1, ge=0.0, le=1.0)
+    console_qa_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
     @property
     def home_dir(self) -> Path:

@@ -78,6 +78,8 @@ def test_quick_run_measures_the_pages(tmp_path: Path) -> None:
         figures = report[page]
         assert figures["requests"] == requests, page
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+        assert len(figures["rounds"]) == figures["round_reported"] == 1, page
+        assert figures["process_cpu_p50_ms"] > 0, page
     assert report["queue"]["items"] > 0
     assert report["case"]["busiest_accounts"]["requests"] == report["sample"]["of_busiest_accounts"]
     assert report["target"]["case_page_p95_ms"] == 100

@@ -83,7 +83,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "serve": Lazy(
         "warden.cli.service:serve",
-        "Serve the HTTP API: /v1, Akismet's /1.1, /healthz, /readyz, /metrics.",
+        "Serve the HTTP API (/v1, Akismet's /1.1, health, metrics) and the console (/console).",
     ),
     "users": Lazy(
         "warden.cli.users:users_app",

@@ -25,7 +25,7 @@ def serve(
     burst: Annotated[float, typer.Option(help="Burst above the rate per API key.")] = 4000.0,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the HTTP API: /v1, Akismet's /1.1, /healthz, /readyz, /metrics.
+    """Serve the HTTP API (/v1, Akismet's /1.1, health, metrics) and the console (/console).
 
     OpenAPI at /openapi.json and /docs; the configured database, Redis and models."""
     import uvicorn

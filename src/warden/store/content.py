@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warden.domain.events import (
@@ -143,14 +143,15 @@ class SqlEventContent:
 
     def keep(self, kept: Iterable[Retained]) -> int:
         """Store a batch's retained content and entities; events kept before are skipped."""
-        contents, entities = [], []
+        contents: list[dict[str, Any]] = []
+        entities: list[dict[str, Any]] = []
         for item in kept:
             if item.content is not None:
                 contents.append(item.content)
             entities.extend(item.entities)
         fresh = inserted_keys(self._session, EventContentRow, contents)
         if entities:
-            self._session.execute(ContentEntityRow.__table__.insert(), entities)
+            self._session.execute(insert(ContentEntityRow), entities)
         return len(fresh)
 
     def get_many(self, event_ids: Iterable[str]) -> dict[str, Content]:

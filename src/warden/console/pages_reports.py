@@ -1,0 +1,72 @@
+"""The console's user-report page: the reports against one account and their triage."""
+
+from __future__ import annotations
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from warden.console import casefile, queues
+from warden.console.people import Role, now_utc
+from warden.console.web import (
+    actor,
+    claim_next,
+    redirect,
+    render,
+    revealed_by,
+    router,
+    service_of,
+    viewer,
+    write,
+)
+from warden.domain.actions import Severity
+from warden.store.unit_of_work import UnitOfWork
+
+# -- user reports --------------------------------------------------------------------------
+
+
+@router.get("/reports/{account_id:path}")
+def report_page(request: Request, account_id: str) -> HTMLResponse:
+    who = viewer(request)
+    service = service_of(request)
+    now = now_utc()
+    with UnitOfWork(service.engine) as uow:
+        from warden.console.reports import answered_until
+
+        since = answered_until(uow.session, account_id)
+        reports = uow.content.reports_against(account_id, since)
+        file = casefile.account_file(uow, service.pack, account_id, now)
+        revealed = revealed_by(uow, who.person.name, account_id, now)
+    return render(
+        request,
+        "report.html",
+        who,
+        account_id=account_id,
+        reports=reports,
+        file=file,
+        revealed=revealed,
+        categories=service.pack.categories,
+        severities=[s.value for s in Severity],
+    )
+
+
+@router.post("/reports/{account_id:path}/triage")
+def triage(
+    request: Request,
+    account_id: str,
+    csrf: str = Form(""),
+    verdict: str = Form(""),
+    category: str = Form(""),
+    severity: str = Form("medium"),
+    note: str = Form(""),
+) -> Response:
+    from warden.console import reports
+
+    who = actor(request, csrf, Role.REVIEWER)
+    pack = service_of(request).pack
+    write(
+        request,
+        lambda uow: reports.triage(
+            uow, pack, account_id, who.person.name, verdict, category, severity, note, now_utc()
+        ),
+    )
+    return redirect(claim_next(request, queues.Queue.REPORT, who))
