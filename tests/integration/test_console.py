@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -454,3 +455,35 @@ def test_the_console_speaks_chinese(console: TestClient) -> None:
     csrf = sign_in(console, "vic")
     console.post("/console/language", data={"csrf": csrf, "language": "zh"})
     assert "封号复核" in console.get("/console/").text
+
+
+def test_an_enforcing_sweep_keeps_what_its_actions_rest_on(engine: Engine, tmp_path: Path) -> None:
+    """Cases opened by a sweep show their texts, with spans, like online ones."""
+    from warden.cli.sample_day import write_scenario
+    from warden.detect.screener import Screener
+    from warden.policy import default_pack_path
+    from warden.sweep.local import LocalEngine
+    from warden.sweep.pipeline import SweepOptions, run_sweep
+
+    events = write_scenario(tmp_path / "events.jsonl")
+    options = SweepOptions(
+        events=events, policy=default_pack_path(), out=tmp_path / "out", mode="enforce"
+    )
+    run_sweep(options, LocalEngine(Screener.from_lexicons()), store=engine)
+    with UnitOfWork(engine) as uow:
+        actions = [a for c in uow.cases.list() if (a := uow.actions.get(c.action_id or 0))]
+        counted = {e.ref for a in actions for e in a.action.evidence if e.kind == "content"}
+        pointed = counted | {
+            e.ref.rsplit("@", 1)[-1]
+            for a in actions
+            for e in a.action.evidence
+            if e.kind == "match"
+        }
+        kept = uow.content.get_many(pointed)
+        reports = uow.session.scalar(
+            text("select count(*) from event_content where kind = 'report'")
+        )
+    assert counted, "the sample day's closes rest on messages"
+    assert set(kept) == pointed, "every message an action counted, and every matched one"
+    assert any(v.get("matches") for c in kept.values() for v in c.verdicts.values())
+    assert reports == sum(1 for e in scenario() if e["kind"] == "report")

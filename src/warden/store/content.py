@@ -150,6 +150,8 @@ class SqlEventContent:
                 contents.append(item.content)
             entities.extend(item.entities)
         fresh = inserted_keys(self._session, EventContentRow, contents)
+        again = {c["event_id"] for c in contents} - fresh  # kept before: its entities too
+        entities = [e for e in entities if e["event_id"] not in again]
         if entities:
             self._session.execute(insert(ContentEntityRow), entities)
         return len(fresh)

@@ -30,18 +30,22 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from warden.accounts.content import Contribution, read_back, recent
 from warden.domain.actions import Decision
+from warden.domain.events import parse_event
 from warden.domain.moments import from_micros
 from warden.enforce.decide import EventEvidence, keep_quarantined, with_content_evidence
 from warden.io.events import Quarantined
 from warden.policy import Campaign, PolicyPack, load_pack
 from warden.policy.gate import Gate
 from warden.policy.pack import row_reader
+from warden.store.content import retained
 from warden.store.engine import insert_many_if_absent
+from warden.store.interfaces import ActionRecord
 from warden.store.schema import EventSeenRow
 from warden.store.unit_of_work import UnitOfWork
 from warden.sweep.enforce import Group, Outcome, by_group, plan_sweep
@@ -227,6 +231,7 @@ def run_sweep(
     if options.mode == "enforce" and store is not None:
         _store_quarantine(store, shards["quarantined"])
         _record_activity(store, table, sweep_id)
+        _keep_content(store, table, pack, evidence_events(outcome.records))
     lap("plan")
 
     counts = {
@@ -426,6 +431,50 @@ def _evidence_lookup(
         return cache[event_id]
 
     return lookup
+
+
+def evidence_events(records: Sequence[ActionRecord]) -> set[str]:
+    """The events the actions' evidence points at (messages counted, the triggering event)."""
+    return {
+        e.ref.rsplit("@", 1)[-1]
+        for record in records
+        for e in record.action.evidence
+        if e.kind in ("content", "event", "match")
+    }
+
+
+def _keep_content(store: Engine, table: pa.Table, pack: PolicyPack, wanted: set[str]) -> int:
+    """What reviewers will read (:mod:`warden.store.content`): the events an enforcing sweep's
+    actions rest on, and every user report, kept as online ingestion keeps them. They are
+    screened again here — a few thousand texts, with spans the shards' verdicts do not keep."""
+    if table.num_rows == 0 or "event_id" not in table.column_names:
+        return 0
+    chosen = pc.is_in(table.column("event_id"), value_set=pa.array(sorted(wanted), pa.string()))
+    if "kind" in table.column_names:
+        chosen = pc.or_(chosen, pc.equal(table.column("kind"), "report"))
+    rows = table.filter(pc.fill_null(chosen, False))
+    names = [n for n in rows.column_names if not n.startswith("_")]
+    events = []
+    for row in rows.select(names).to_pylist():
+        try:
+            events.append(parse_event({k: v for k, v in row.items() if v is not None}))
+        except ValidationError:
+            continue  # quarantined by the shards already
+    if not events:
+        return 0
+    from warden.enforce.ingest import screener_for
+
+    screener = screener_for(pack)
+    kept = 0
+    for start in range(0, len(events), 1000):
+        batch = events[start : start + 1000]
+        texts = [text for event in batch for text in event.texts().values()]
+        verdicts = iter(screener.screen(texts))
+        found = [(e, [next(verdicts) for _ in e.texts()]) for e in batch]
+        with UnitOfWork(store) as uow:
+            kept += uow.content.keep(retained(e, v) for e, v in found)
+            uow.commit()
+    return kept
 
 
 def _read_work(work: Path, name: str) -> pa.Table:
