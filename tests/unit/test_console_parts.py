@@ -55,3 +55,15 @@ def test_the_ring_picture_escapes_what_it_names() -> None:
     assert "<img" not in picture
     assert picture.count("<circle") == 2
     assert picture.count("<line") == 2
+
+
+def test_ages_read_as_a_reviewer_reads_them() -> None:
+    from datetime import timedelta
+
+    from warden.console.web import age
+
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    assert age(now - timedelta(days=3, hours=4, minutes=5), now) == "3d 4h"
+    assert age(now - timedelta(hours=5, minutes=12), now) == "5h 12m"
+    assert age(now - timedelta(minutes=40), now) == "40m"
+    assert age(now + timedelta(minutes=1), now) == "0m"

@@ -78,6 +78,18 @@ _templates = Environment(
 )
 
 
+def age(since: datetime, now: datetime) -> str:
+    """How long something has waited, as a reviewer reads it: ``3d 4h``, ``5h 12m``, ``40m``."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, hours = minutes // 1440, minutes // 60 % 24
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes % 60}m" if hours else f"{minutes}m"
+
+
+_templates.filters["age"] = age
+
+
 class ConsoleError(WardenError):
     """A refusal shown as a page: the status and a message naming what was wrong."""
 
