@@ -298,12 +298,13 @@ def _print_kept(run: DemoRun) -> None:
     run.console.rule(f"Kept in {run.workdir}")
     for what, path in run.kept.items():
         run.console.print(f"{what}: {path}", soft_wrap=True, markup=False, highlight=False)
-    run.console.print(
+    for line in (
         f"try: WARDEN_DATABASE_URL=sqlite:///{run.database} warden cases list",
-        soft_wrap=True,
-        markup=False,
-        highlight=False,
-    )
+        "review them in the browser: with the same WARDEN_DATABASE_URL, "
+        "warden users create you --role senior && warden serve, "
+        "then http://127.0.0.1:8080/console/",
+    ):
+        run.console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 def _progress(console: Console) -> Progress:
