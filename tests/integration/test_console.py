@@ -449,6 +449,9 @@ def test_queues_order_by_severity_then_age_with_deadlines(
     rank = ["low", "medium", "high", "critical"]
     assert severities == sorted(severities, key=lambda s: -rank.index(s))
     assert "overdue" in page, "the scenario's cases are months old: past their deadline"
+    assert re.search(r'id="pager">1–\d+ / \d+', page)
+    beyond = console.get("/console/queues/close_review", params={"page": 99})
+    assert beyond.status_code == 200, "a page past the end shows the last page"
 
 
 def test_the_console_speaks_chinese(console: TestClient) -> None:

@@ -12,7 +12,7 @@ costs the same for an account with ten events or ten thousand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from warden.domain.actions import ActionType, CaseKind, Evidence
 from warden.domain.rings import Ring
-from warden.enforce.decide import StoredStanding
+from warden.enforce.decide import decay_days
+from warden.enforce.standing import standing_at
 from warden.policy import PolicyPack
 from warden.policy.ladders import LadderStep
 from warden.policy.rules import Rule
@@ -188,7 +189,10 @@ def account_file(
     evidence_ids = {
         e.ref.rsplit("@", 1)[-1] for e in evidence if e.kind in ("content", "event", "match")
     }
-    standing = StoredStanding(uow, pack).standing(account_id, now)
+    records = uow.actions.list(account_id=account_id)  # read once: standing and timeline
+    standing = standing_at(
+        account_id, records, uow.strikes.given(account_id), decay_days(pack), now
+    )
     step = next_step = None
     active = 0
     if action is not None:
@@ -222,7 +226,7 @@ def account_file(
         texts=texts,
         features=[e for e in evidence if e.kind == "feature"],
         entities=_entities(evidence, uow, account_id),
-        timeline=timeline(uow, account_id),
+        timeline=timeline(uow, account_id, records),
         rings=rings,
         sharing=sharing(uow, account_id),
         events_total=int(
@@ -244,8 +248,10 @@ def _entities(evidence: list[Evidence], uow: UnitOfWork, account_id: str) -> lis
     return list(out.values())
 
 
-def timeline(uow: UnitOfWork, account_id: str, limit: int = TIMELINE) -> list[Moment]:
-    """The account's newest events, decisions, actions and reviews, newest first."""
+def timeline(
+    uow: UnitOfWork, account_id: str, records: Sequence[ActionRecord], limit: int = TIMELINE
+) -> list[Moment]:
+    """The account's newest events, decisions and actions (``records``), newest first."""
     session = uow.session
     moments: list[Moment] = []
     events = session.execute(
@@ -265,7 +271,7 @@ def timeline(uow: UnitOfWork, account_id: str, limit: int = TIMELINE) -> list[Mo
         Moment(at, "decision", f"{rule} ({category}, {severity})")
         for at, rule, category, severity in decisions
     ]
-    for record in uow.actions.list(account_id=account_id)[-limit:]:
+    for record in records[-limit:]:
         a = record.action
         moments.append(
             Moment(

@@ -198,7 +198,7 @@ def account_page(request: Request, account_id: str) -> HTMLResponse:
             raise ConsoleError(404, f"account_id: no account {account_id!r}")
         file = casefile.account_file(uow, service.pack, account_id, now)
         actions = uow.actions.list(account_id=account_id)
-        cases = [c for c in uow.cases.list() if c.account_id == account_id]
+        cases = uow.cases.list(account_id=account_id)
         revealed = revealed_by(uow, who.person.name, account_id, now)
     return render(
         request,

@@ -12,6 +12,7 @@ the same case at once; a case claimed by someone else is refused to everyone els
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from warden.domain.actions import ActionType, CaseKind, CaseStatus, Severity
 from warden.errors import InputError
 from warden.policy import PolicyPack
+from warden.policy.rules import Rule
 from warden.store.schema import (
     ActionRow,
     CaseClaimRow,
@@ -100,10 +102,9 @@ class QueueSummary:
     sla: timedelta
 
 
-def rule_severity(pack: PolicyPack, rule_ids: list[str], action_type: str) -> Severity:
+def rule_severity(rules: Mapping[str, Rule], rule_ids: list[str], action_type: str) -> Severity:
     """The most severe of the rules an action rests on (by action type when none is known)."""
-    by_id = {rule.id: rule for rule in pack.rules}
-    known = [by_id[r].severity for r in rule_ids if r in by_id]
+    known = [rules[r].severity for r in rule_ids if r in rules]
     if known:
         return max(known, key=lambda s: SEVERITY_RANK[s.value])
     return {
@@ -113,9 +114,20 @@ def rule_severity(pack: PolicyPack, rule_ids: list[str], action_type: str) -> Se
 
 
 def case_items(session: Session, pack: PolicyPack, queue: Queue, now: datetime) -> list[Item]:
-    """The open and escalated cases of ``queue``, most severe then oldest first."""
+    """The open and escalated cases of ``queue``, most severe then oldest first. Reads only
+    the columns a queue shows (an action's evidence can be large, a queue long)."""
     statement = (
-        select(CaseRow, ActionRow, CaseClaimRow)
+        select(
+            CaseRow.id,
+            CaseRow.account_id,
+            CaseRow.status,
+            CaseRow.opened_at,
+            CaseRow.reason,
+            ActionRow.type,
+            ActionRow.category,
+            ActionRow.rule_ids,
+            CaseClaimRow.reviewer,
+        )
         .outerjoin(ActionRow, ActionRow.id == CaseRow.action_id)
         .outerjoin(
             CaseClaimRow, (CaseClaimRow.case_id == CaseRow.id) & (CaseClaimRow.expires_at > now)
@@ -125,27 +137,28 @@ def case_items(session: Session, pack: PolicyPack, queue: Queue, now: datetime) 
             CaseRow.status.in_((CaseStatus.OPEN.value, CaseStatus.ESCALATED.value)),
         )
     )
+    rules = {rule.id: rule for rule in pack.rules}
     items = []
-    for case, action, claim in _rows(session, statement):
-        severity = (
-            rule_severity(pack, list(action.rule_ids), action.type)
-            if action is not None
-            else Severity.LOW
-        )
-        summary = f"{action.type} · {action.category}" if action is not None else case.reason
+    for (
+        case_id,
+        account,
+        status,
+        opened,
+        reason,
+        kind,
+        category,
+        rule_ids,
+        holder,
+    ) in session.execute(statement):
+        if kind is not None:
+            severity = rule_severity(rules, list(rule_ids or ()), kind)
+            summary = f"{kind} · {category}"
+        else:
+            severity, summary = Severity.LOW, reason
         items.append(
-            Item(
-                queue,
-                str(case.id),
-                case.account_id,
-                severity,
-                case.opened_at,
-                case.opened_at + SLA[queue],
-                summary,
-                case.status,
-                claim.reviewer if claim is not None else None,
-            )
-        )
+            Item(queue, str(case_id), account, severity, opened, opened + SLA[queue],
+                 summary, status, holder)
+        )  # fmt: skip
     return _ordered(items)
 
 

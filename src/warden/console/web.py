@@ -38,6 +38,7 @@ COOKIE = "warden_console"
 SECURE_COOKIE = "__Host-warden_console"
 LOGIN_COOKIE = "warden_login_csrf"
 REVEAL_FOR = timedelta(hours=12)
+PAGE = 100  # queue lines per page
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -322,13 +323,19 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/queues/{queue}")
-def queue_page(request: Request, queue: str) -> HTMLResponse:
+def queue_page(request: Request, queue: str, page: int = 1) -> HTMLResponse:
     who = viewer(request)
     chosen = _queue(queue)
     service = service_of(request)
     with UnitOfWork(service.engine) as uow:
         found = queues.items(uow.session, service.pack, chosen, now_utc())
-    return render(request, "queue.html", who, queue=chosen, items=found)
+    pages = max(1, -(-len(found) // PAGE))
+    page = min(max(1, page), pages)
+    shown = found[(page - 1) * PAGE : page * PAGE]
+    return render(
+        request, "queue.html", who, queue=chosen, items=shown, total=len(found), page=page,
+        pages=pages, first=(page - 1) * PAGE + 1,
+    )  # fmt: skip
 
 
 @router.post("/queues/{queue}/next")

@@ -99,7 +99,11 @@ class SqlCases:
         ]
 
     def list(
-        self, *, status: CaseStatus | None = None, kind: CaseKind | None = None
+        self,
+        *,
+        status: CaseStatus | None = None,
+        kind: CaseKind | None = None,
+        account_id: str | None = None,
     ) -> Sequence[Case]:
         """Cases matching the filters, oldest first."""
         statement = select(CaseRow).order_by(CaseRow.opened_at, CaseRow.id)
@@ -107,6 +111,8 @@ class SqlCases:
             statement = statement.where(CaseRow.status == status.value)
         if kind is not None:
             statement = statement.where(CaseRow.kind == kind.value)
+        if account_id is not None:
+            statement = statement.where(CaseRow.account_id == account_id)
         return [_case(row) for row in self._session.scalars(statement)]
 
     def _row(self, case_id: int, *, for_update: bool = False) -> CaseRow:

@@ -231,7 +231,11 @@ class Cases(Protocol):
     def reviews_for(self, case_id: int) -> Sequence[CaseReview]: ...
 
     def list(
-        self, *, status: CaseStatus | None = None, kind: CaseKind | None = None
+        self,
+        *,
+        status: CaseStatus | None = None,
+        kind: CaseKind | None = None,
+        account_id: str | None = None,
     ) -> Sequence[Case]: ...
 
 

@@ -62,11 +62,15 @@ def upgrade() -> None:
         sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_entities")),
     )
-    with op.batch_alter_table("content_entities", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_content_entities_account_id"), ["account_id"], unique=False
-        )
-        batch_op.create_index("ix_content_entities_entity", ["entity"], unique=False)
+    op.create_index(
+        "ix_content_entities_entity_account_id", "content_entities", ["entity", "account_id"]
+    )
+    op.create_index(
+        "ix_content_entities_account_id_entity", "content_entities", ["account_id", "entity"]
+    )
+    # the console's timeline reads an account's newest events off (account, time)
+    op.create_index("ix_events_seen_account_id_ts", "events_seen", ["account_id", "ts"])
+    op.drop_index("ix_events_seen_account_id", table_name="events_seen")
 
     op.create_table(
         "event_content",
@@ -175,9 +179,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_event_content_account_id_ts")
 
     op.drop_table("event_content")
-    with op.batch_alter_table("content_entities", schema=None) as batch_op:
-        batch_op.drop_index("ix_content_entities_entity")
-        batch_op.drop_index(batch_op.f("ix_content_entities_account_id"))
+    op.create_index("ix_events_seen_account_id", "events_seen", ["account_id"])
+    op.drop_index("ix_events_seen_account_id_ts", table_name="events_seen")
+    op.drop_index("ix_content_entities_account_id_entity", table_name="content_entities")
+    op.drop_index("ix_content_entities_entity_account_id", table_name="content_entities")
 
     op.drop_table("content_entities")
     op.drop_table("console_users")
