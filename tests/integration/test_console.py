@@ -490,3 +490,41 @@ def test_an_enforcing_sweep_keeps_what_its_actions_rest_on(engine: Engine, tmp_p
     assert set(kept) == pointed, "every message an action counted, and every matched one"
     assert any(v.get("matches") for c in kept.values() for v in c.verdicts.values())
     assert reports == sum(1 for e in scenario() if e["kind"] == "report")
+
+
+def test_escalated_cases_and_reports_are_for_a_senior(console: TestClient, engine: Engine) -> None:
+    case_id = close_case(console, engine)
+    ana = sign_in(console, "ana")
+    console.post(f"/console/cases/{case_id}/decide", data={"csrf": ana, "verdict": "escalate"})
+    bo = sign_in(console, "bo")
+    page = console.get(f"/console/cases/{case_id}").text
+    assert 'id="for-senior"' in page
+    assert 'id="decide-form"' not in page
+    refused = console.post(
+        f"/console/cases/{case_id}/decide", data={"csrf": bo, "verdict": "approve"}
+    )
+    assert refused.status_code == 403
+    nxt = console.post("/console/queues/close_review/next", data={"csrf": bo})
+    assert f"/console/cases/{case_id}" not in str(nxt.url), "work next skips it for a reviewer"
+    console.post(f"/console/cases/{case_id}/release", data={"csrf": bo})
+    sam = sign_in(console, "sam")
+    assert 'id="decide-form"' in console.get(f"/console/cases/{case_id}").text
+    decided = console.post(
+        f"/console/cases/{case_id}/decide", data={"csrf": sam, "verdict": "reject"}
+    )
+    assert decided.status_code == 200
+
+    reported = "%3Cscript%3Ex%3C%2Fscript%3E"
+    ana = sign_in(console, "ana")
+    console.post(f"/console/reports/{reported}/triage", data={"csrf": ana, "verdict": "escalate"})
+    assert "escalated" in console.get("/console/queues/report").text
+    dismissed = console.post(
+        f"/console/reports/{reported}/triage", data={"csrf": ana, "verdict": "dismiss"}
+    )
+    assert dismissed.status_code == 403
+    sam = sign_in(console, "sam")
+    answered = console.post(
+        f"/console/reports/{reported}/triage", data={"csrf": sam, "verdict": "dismiss"}
+    )
+    assert answered.status_code == 200
+    assert reported not in console.get("/console/queues/report").text

@@ -91,6 +91,7 @@ ZH: dict[str, str] = {
     "You gave the first approval; a second reviewer must decide.": "你已给出第一次批准，需要另一位审核员裁决。",
     "First approval by": "第一次批准：",
     "Overturning a close needs a senior reviewer.": "撤销封号需要资深审核员。",
+    "Escalated: a senior reviewer decides.": "已升级：由资深审核员裁决。",
     "Keyboard": "快捷键",
     "approve": "批准",
     "reject": "驳回",

@@ -60,6 +60,8 @@ def case_response(
         mine=mine,
         error=error,
         senior_needed=casefile.overturn_needs_senior(file),
+        for_senior=file.case.status.value == "escalated"
+        and not who.person.role.allows(Role.SENIOR),
         blind=False,
         qa_row=qa_row,
         categories=service.pack.categories,
@@ -109,6 +111,10 @@ def decide_case(
         file = casefile.build(uow, service.pack, case_id, now)
         if file is None:
             raise ConsoleError(404, f"case_id: no case {case_id}")
+        if file.case.status.value == "escalated" and not who.person.role.allows(Role.SENIOR):
+            raise ConsoleError(
+                403, "case: escalated to a senior reviewer; expected a senior's verdict"
+            )
         if (
             chosen is ReviewVerdict.OVERTURN
             and casefile.overturn_needs_senior(file)

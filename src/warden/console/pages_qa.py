@@ -72,6 +72,7 @@ def qa_case(request: Request, case_id: int) -> HTMLResponse:
         mine=None,
         error=None,
         senior_needed=False,
+        for_senior=False,
         blind=True,
         qa_row=None,
         categories=service.pack.categories,

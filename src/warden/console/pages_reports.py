@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from warden.console import casefile, queues
 from warden.console.people import Role, now_utc
 from warden.console.web import (
+    ConsoleError,
     actor,
     claim_next,
     redirect,
@@ -30,9 +31,10 @@ def report_page(request: Request, account_id: str) -> HTMLResponse:
     service = service_of(request)
     now = now_utc()
     with UnitOfWork(service.engine) as uow:
-        from warden.console.reports import answered_until
+        from warden.console.reports import answered_until, escalated
 
         since = answered_until(uow.session, account_id)
+        for_senior = escalated(uow.session, account_id)
         reports = uow.content.reports_against(account_id, since)
         file = casefile.account_file(uow, service.pack, account_id, now)
         revealed = revealed_by(uow, who.person.name, account_id, now)
@@ -46,6 +48,7 @@ def report_page(request: Request, account_id: str) -> HTMLResponse:
         revealed=revealed,
         categories=service.pack.categories,
         severities=[s.value for s in Severity],
+        for_senior=for_senior,
     )
 
 
@@ -63,10 +66,16 @@ def triage(
 
     who = actor(request, csrf, Role.REVIEWER)
     pack = service_of(request).pack
-    write(
-        request,
-        lambda uow: reports.triage(
-            uow, pack, account_id, who.person.name, verdict, category, severity, note, now_utc()
-        ),
-    )
+    senior = who.person.role.allows(Role.SENIOR)
+
+    def work(uow: UnitOfWork) -> list[int]:
+        try:
+            return reports.triage(
+                uow, pack, account_id, who.person.name, verdict, category, severity, note,
+                now_utc(), senior=senior,
+            )  # fmt: skip
+        except reports.EscalatedToSenior as exc:
+            raise ConsoleError(403, str(exc)) from exc
+
+    write(request, work)
     return redirect(claim_next(request, queues.Queue.REPORT, who))

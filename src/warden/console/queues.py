@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warden.domain.actions import ActionType, CaseKind, CaseStatus, Severity
@@ -164,14 +164,14 @@ def case_items(session: Session, pack: PolicyPack, queue: Queue, now: datetime) 
 
 def report_items(session: Session, now: datetime) -> list[Item]:
     """Accounts with user reports no reviewer has answered yet, one line per account."""
-    answered = dict(
-        _rows(
-            session,
-            select(
-                ReportTriageRow.target_account_id, func.max(ReportTriageRow.reports_until)
-            ).group_by(ReportTriageRow.target_account_id),
-        )
+    answered: dict[str, datetime] = {}
+    escalated: dict[str, datetime] = {}
+    triaged = select(
+        ReportTriageRow.target_account_id, ReportTriageRow.verdict, ReportTriageRow.reports_until
     )
+    for target, verdict, until in _rows(session, triaged):
+        book = escalated if verdict == "escalate" else answered
+        book[target] = max(until, book.get(target, until))
     pending: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     statement = select(
         EventContentRow.counterpart, EventContentRow.ts, EventContentRow.fields
@@ -197,10 +197,15 @@ def report_items(session: Session, now: datetime) -> list[Item]:
                 first,
                 first + SLA[Queue.REPORT],
                 ", ".join(reasons),
+                "escalated" if _after(escalated.get(target), answered.get(target)) else "open",
                 reports=len(reports),
             )
         )
     return _ordered(items)
+
+
+def _after(escalated: datetime | None, answered: datetime | None) -> bool:
+    return escalated is not None and (answered is None or escalated > answered)
 
 
 def items(session: Session, pack: PolicyPack, queue: Queue, now: datetime) -> list[Item]:
@@ -275,9 +280,16 @@ def check_free_for(session: Session, case_id: int, reviewer: str, now: datetime)
 
 
 def next_case(
-    session: Session, pack: PolicyPack, queue: Queue, reviewer: str, now: datetime
+    session: Session,
+    pack: PolicyPack,
+    queue: Queue,
+    reviewer: str,
+    now: datetime,
+    *,
+    senior: bool = False,
 ) -> int | None:
-    """The first case of ``queue`` nobody else has claimed and ``reviewer`` has not reviewed."""
+    """The first case of ``queue`` nobody else has claimed and ``reviewer`` has not reviewed
+    (escalated cases only for a ``senior``)."""
     from warden.store.schema import CaseReviewRow
 
     reviewed = set(
@@ -286,6 +298,8 @@ def next_case(
     for item in case_items(session, pack, queue, now):
         case_id = item.case_id
         if case_id is None or case_id in reviewed:
+            continue
+        if item.status == CaseStatus.ESCALATED.value and not senior:
             continue
         if item.claimed_by in (None, reviewer):
             return case_id

@@ -24,6 +24,10 @@ from warden.store.unit_of_work import UnitOfWork
 VERDICTS = ("dismiss", "confirm", "escalate")
 
 
+class EscalatedToSenior(InputError):
+    """Reports escalated to a senior, answered by someone who is not."""
+
+
 def answered_until(session: Session, account_id: str) -> datetime | None:
     """The newest report moment a dismiss or confirm has covered for the account."""
     return session.scalar(
@@ -32,6 +36,18 @@ def answered_until(session: Session, account_id: str) -> datetime | None:
             ReportTriageRow.verdict.in_(("dismiss", "confirm")),
         )
     )
+
+
+def escalated(session: Session, account_id: str) -> bool:
+    """Whether the account's pending reports were escalated (to a senior) since the last
+    answer."""
+    last = session.scalar(
+        select(func.max(ReportTriageRow.reports_until)).where(
+            ReportTriageRow.target_account_id == account_id, ReportTriageRow.verdict == "escalate"
+        )
+    )
+    answered = answered_until(session, account_id)
+    return last is not None and (answered is None or last > answered)
 
 
 def triage(
@@ -44,10 +60,17 @@ def triage(
     severity: str,
     note: str,
     now: datetime,
+    *,
+    senior: bool = False,
 ) -> list[int]:
-    """Answer the account's pending reports; the ids of the actions a confirmation took."""
+    """Answer the account's pending reports; the ids of the actions a confirmation took.
+    Escalated reports are answered by a ``senior`` only."""
     if verdict not in VERDICTS:
         raise InputError(f"verdict: {verdict!r}; expected one of {', '.join(VERDICTS)}")
+    if verdict != "escalate" and not senior and escalated(uow.session, account_id):
+        raise EscalatedToSenior(
+            f"account_id: the reports against {account_id!r} are escalated; expected a senior"
+        )
     pending = uow.content.reports_against(account_id, answered_until(uow.session, account_id))
     if not pending:
         raise InputError(f"account_id: no pending reports against {account_id!r}")

@@ -353,7 +353,10 @@ def claim_next(request: Request, queue: queues.Queue, who: SignedIn) -> str:
 
     def claim(uow: UnitOfWork) -> int | None:
         now = now_utc()
-        case_id = queues.next_case(uow.session, service.pack, queue, who.person.name, now)
+        case_id = queues.next_case(
+            uow.session, service.pack, queue, who.person.name, now,
+            senior=who.person.role.allows(Role.SENIOR),
+        )  # fmt: skip
         if case_id is not None:
             queues.claim(uow.session, case_id, who.person.name, now)
         return case_id
