@@ -128,7 +128,7 @@ def test_the_report_counts_what_the_decision_core_did(store: Engine) -> None:
     assert report["rules"]["top_by_actions"][0] == {"rule_id": "escort_ad", "actions": 3}
     assert [r["rule_id"] for r in report["rules"]["top_by_overturns"]] == ["spam_content"]
     (version,) = report["policy"]["versions"]
-    assert version.startswith("2026.12-1+")
+    assert version.startswith("2026.12-2+")
     assert report["policy"]["versions"][version] == 8  # every action created, held ones too
     assert report["policy"]["campaigns"] == {}
     assert report["empty"] is False

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -51,6 +51,11 @@ from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, DailyCounts, PolicyPack
 from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from warden.media.banks import BankMatcher
+    from warden.media.limits import MediaLimits
+    from warden.media.scan import MediaScanner
 
 CONTACT = ("phone", "chat_handle", "qq")
 #: How long a non-transactional counter store remembers that an event was folded.
@@ -111,9 +116,11 @@ class EventOutcome:
     status: str
     decisions: int = 0
     actions: list[ActionRecord] = field(default_factory=list)
+    #: pictures of the event that could not be read, and why (kept in quarantine too)
+    media_problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "event_id": self.event_id,
             "status": self.status,
             "decisions": self.decisions,
@@ -129,6 +136,9 @@ class EventOutcome:
                 for r in self.actions
             ],
         }
+        if self.media_problems:
+            out["media_problems"] = list(self.media_problems)
+        return out
 
 
 class Decider:
@@ -143,14 +153,19 @@ class Decider:
         campaign: Campaign | None = None,
         rings: Mapping[str, tuple[int, float]] | None = None,
         paused: frozenset[str] = frozenset(),
+        media: Callable[[], MediaScanner] | None = None,
     ) -> None:
         """``rings`` (member → ring size, score) are the rings found by the last sweep; the
         ``ring.*`` features read them. ``paused`` are the rules the appeal valve paused
-        (:func:`paused_rules`)."""
+        (:func:`paused_rules`). ``media`` makes the scanner for events' pictures, on the
+        first event that has one (its libraries and banks are loaded only then); by
+        default pictures are read within the default limits, with no banks."""
         self.screener = screener
         self.pack = pack
         self.counters: Counters = counters if counters is not None else MemoryCounters()
-        self.folder = FeatureFolder(self.counters, pack.categories, rings=rings)
+        self.folder = FeatureFolder(self.counters, pack.categories, rings=rings, banks=pack.banks)
+        self._media_factory = media or (lambda: _scanner(screener))
+        self._media: MediaScanner | None = None
         self.campaign = campaign
         self.paused = paused
         self._transactional = isinstance(self.counters, TransactionalCounters)
@@ -166,9 +181,11 @@ class Decider:
         counters: Counters | None = None,
         campaign: Campaign | None = None,
         rings: Mapping[str, tuple[int, float]] | None = None,
+        media: MediaLimits | None = None,
     ) -> Decider:
         """A decider that reads the paused rules and (unless given) the rings the store
-        holds now."""
+        holds now; events' pictures are read within ``media`` (the settings' limits;
+        defaults when None) and matched against the store's hash banks."""
         return cls(
             screener,
             pack,
@@ -176,10 +193,19 @@ class Decider:
             campaign=campaign,
             rings=stored_ring_features(engine) if rings is None else rings,
             paused=paused_rules(engine, pack),
+            media=lambda: _scanner(screener, media, stored_banks(engine)),
         )
 
+    @property
+    def media(self) -> MediaScanner:
+        """The scanner for events' pictures (made on first use)."""
+        if self._media is None:
+            self._media = self._media_factory()
+        return self._media
+
     def screen(self, events: Sequence[Event]) -> list[list[Verdict]]:
-        """The verdicts of every text of every event, one list per event, in one batch."""
+        """The verdicts of every text and picture of every event, one list per event, in
+        one batch (pictures after texts: :mod:`warden.media.scan`)."""
         owners: list[int] = []
         texts: list[str] = []
         for i, event in enumerate(events):
@@ -189,6 +215,11 @@ class Decider:
         out: list[list[Verdict]] = [[] for _ in events]
         for owner, verdict in zip(owners, self.screener.screen(texts), strict=True):
             out[owner].append(verdict)
+        pictured = [i for i, event in enumerate(events) if event.images()]
+        if pictured:
+            scanned = self.media.scan([events[i].images() for i in pictured])
+            for owner, verdicts in zip(pictured, scanned, strict=True):
+                out[owner].extend(verdicts)
         return out
 
     def decide(
@@ -232,7 +263,7 @@ class Decider:
             result = plan_decisions(
                 self.pack, self.campaign, self.paused, decisions, source.standing(account, event.ts),
                 source.applied_on,
-            )  # fmt: skip
+            )
             outcome.actions += apply_plan(uow, decisions, result, actor)
         return outcome
 
@@ -348,9 +379,12 @@ def decide_batch(
                     outcomes[id(item)] = EventOutcome(event.event_id, "duplicate")
                     continue
                 fresh.discard(event.event_id)  # a second copy in the batch is a duplicate
-                outcomes[id(item)] = decider.decide(
-                    uow, event, found, actor, fold=event.event_id in to_fold
-                )
+                outcome = decider.decide(uow, event, found, actor, fold=event.event_id in to_fold)
+                unread = media_problems(item, found)
+                if unread:
+                    keep_quarantined(uow, unread, known, now)
+                    outcome.media_problems = [q.reason for q in unread]
+                outcomes[id(item)] = outcome
             results = [
                 item if isinstance(item, Quarantined) else outcomes[id(item)] for item in items
             ]
@@ -361,6 +395,41 @@ def decide_batch(
             decider.rollback(uow)
             raise
     return results
+
+
+def media_problems(item: Located, verdicts: Sequence[Verdict]) -> list[Quarantined]:
+    """The event's pictures that could not be read, as quarantine records: the field is the
+    picture's place in ``media``, the value its id, the reason names the limit. The event
+    itself was screened and decided without them — nothing else is held back."""
+    place = {ref.media_id: n for n, ref in enumerate(item.event.images())}
+    return [
+        Quarantined(
+            item.file,
+            item.line,
+            f"media[{place.get(v.media.media_id, 0)}]",
+            repr(v.media.media_id),
+            v.media.problem,
+            f"{item.event.event_id} media {v.media.media_id}",
+        )
+        for v in verdicts
+        if v.media is not None and v.media.problem
+    ]
+
+
+def _scanner(
+    screener: Screener, limits: MediaLimits | None = None, banks: BankMatcher | None = None
+) -> MediaScanner:
+    from warden.media.scan import MediaScanner
+
+    return MediaScanner(screener, limits, banks=banks)
+
+
+def stored_banks(engine: Engine) -> BankMatcher:
+    """Every hash bank the store holds, ready to match (``warden banks``)."""
+    from warden.media.banks import BankMatcher
+
+    with UnitOfWork(engine) as uow:
+        return BankMatcher(uow.banks.entries())
 
 
 def apply_plan(
@@ -445,13 +514,16 @@ def stored_ring_features(engine: Engine) -> dict[str, tuple[int, float]]:
 
 @dataclass(frozen=True, slots=True)
 class EventEvidence:
-    """What an event shows: its id, kind and author, and what screening found in it."""
+    """What an event shows: its id, kind and author, and what screening found in it —
+    including in its pictures (the picture, the code's payload, the box a match was read
+    in, the bank entry and its distance)."""
 
     event_id: str
     kind: str
     author: str
     matches: tuple[tuple[str, str, str], ...] = ()  # (term, category, matched text)
     entities: tuple[tuple[str, str], ...] = ()  # ("kind:value", matched text)
+    media: tuple[tuple[str, str], ...] = ()  # (ref, detail) of what pictures showed
 
     @classmethod
     def of(cls, event: Event, verdicts: Iterable[Verdict]) -> EventEvidence:
@@ -460,11 +532,53 @@ class EventEvidence:
             event.event_id,
             event.kind,
             event.account_id,
-            tuple((m.term, m.category, m.matched) for v in verdicts for m in v.matches[:5]),
             tuple(
-                (f"{e.kind.value}:{e.value}", e.matched) for v in verdicts for e in v.entities[:5]
+                (m.term, m.category, m.matched)
+                for v in verdicts
+                if v.media is None
+                for m in v.matches[:5]
             ),
+            tuple(
+                (f"{e.kind.value}:{e.value}", e.matched)
+                for v in verdicts
+                if v.media is None
+                for e in v.entities[:5]
+            ),
+            tuple(item for v in verdicts if v.media is not None for item in picture_evidence(v)),
         )
+
+
+def picture_evidence(verdict: Verdict) -> list[tuple[str, str]]:
+    """(ref, detail) of what a picture's verdict shows: bank matches, the code's payload and
+    the links in it, what was read and where."""
+    spot = verdict.media
+    if spot is None:
+        return []
+    out: list[tuple[str, str]] = []
+    media = spot.media_id
+    for match in spot.bank_matches[:3]:
+        out.append(
+            (f"bank:{match.bank}:{match.entry}",
+             f"picture {media!r} is {match.distance}/256 bits from entry {match.entry!r} of "
+             f"bank {match.bank!r} (pdq {spot.pdq})")
+        )
+    if spot.source == "qr":
+        out.append(
+            (f"qr@{media}",
+             f"{spot.code_format} at box {list(spot.box or ())}: {verdict.text[:200]!r}")
+        )
+    for m in verdict.matches[:5]:
+        where = f" at box {list(m.box)}" if m.box else ""
+        out.append(
+            (f"{m.term}@{media}",
+             f"{m.category}: {m.matched!r} read in picture {media!r}{where}")
+        )
+    for e in verdict.entities[:5]:
+        if e.kind.value != "image":
+            out.append((f"{e.kind.value}:{e.value}", f"{e.source or 'picture'} in {media!r}"))
+    if spot.problem:
+        out.append((f"unread@{media}", spot.problem))
+    return out
 
 
 def with_event_evidence(decision: Decision, shown: EventEvidence) -> Decision:
@@ -478,6 +592,8 @@ def with_event_evidence(decision: Decision, shown: EventEvidence) -> Decision:
             )
         for entity, matched in shown.entities:
             evidence.append(Evidence("entity", entity, repr(matched)))
+        for ref, detail in shown.media:
+            evidence.append(Evidence("media", ref, detail))
     return dataclasses.replace(decision, evidence=tuple(evidence))
 
 

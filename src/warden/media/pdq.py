@@ -14,10 +14,13 @@ every picture to 64 × 64 before its DCT, so the hash barely changes, and hashin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
-import pdqhash
-from PIL import Image
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 HASH_SIDE = 256
 DEFAULT_THRESHOLD = 31
@@ -27,6 +30,9 @@ BITS = 256
 
 def pdq_hash(image: Image.Image) -> tuple[str, int]:
     """The PDQ hash (hex) and quality of an RGB picture."""
+    import pdqhash  # here, not at the top: banks and the store need only the hex helpers
+    from PIL import Image
+
     if max(image.size) > HASH_SIDE:
         image = image.copy()
         image.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)

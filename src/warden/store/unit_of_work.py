@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from warden.audit.log import AuditLog
 from warden.store.accounts import SqlAccounts, SqlEventsSeen, SqlQuarantine
+from warden.store.banks import SqlBanks
 from warden.store.cases import SqlCases
 from warden.store.enforcement import SqlActions, SqlDecisions, SqlStrikes
 from warden.store.outbox import SqlOutbox
@@ -43,6 +44,7 @@ class UnitOfWork:
     cases: SqlCases
     outbox: SqlOutbox
     rings: SqlRings
+    banks: SqlBanks
     audit: AuditLog
 
     def __init__(self, engine: Engine) -> None:
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.cases = SqlCases(session)
         self.outbox = SqlOutbox(session)
         self.rings = SqlRings(session)
+        self.banks = SqlBanks(session)
         self.audit = AuditLog(session)
         return self
 
