@@ -278,9 +278,7 @@ class FeatureFolder:
             out[f"intent.{category}"] = _windowed(c.total, f":intent:{category}", WEEK)
             out[f"latest.{category}"] = _stored_number(c.get, f":latest:{category}")
         for category in self.categories:
-            out[f"media.score.{category}"] = _windowed(
-                c.maximum, f":media_score:{category}", WEEK
-            )
+            out[f"media.score.{category}"] = _windowed(c.maximum, f":media_score:{category}", WEEK)
         for bank in self.banks:
             out[f"media.bank_match.{bank}"] = _windowed(c.total, f":bank:{bank}", WEEK)
 

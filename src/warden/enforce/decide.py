@@ -261,7 +261,11 @@ class Decider:
             decisions = [self._with_evidence(d, shown) for d in decisions]
             outcome.decisions += len(decisions)
             result = plan_decisions(
-                self.pack, self.campaign, self.paused, decisions, source.standing(account, event.ts),
+                self.pack,
+                self.campaign,
+                self.paused,
+                decisions,
+                source.standing(account, event.ts),
                 source.applied_on,
             )
             outcome.actions += apply_plan(uow, decisions, result, actor)
@@ -558,20 +562,23 @@ def picture_evidence(verdict: Verdict) -> list[tuple[str, str]]:
     media = spot.media_id
     for match in spot.bank_matches[:3]:
         out.append(
-            (f"bank:{match.bank}:{match.entry}",
-             f"picture {media!r} is {match.distance}/256 bits from entry {match.entry!r} of "
-             f"bank {match.bank!r} (pdq {spot.pdq})")
+            (
+                f"bank:{match.bank}:{match.entry}",
+                f"picture {media!r} is {match.distance}/256 bits from entry {match.entry!r} of "
+                f"bank {match.bank!r} (pdq {spot.pdq})",
+            )
         )
     if spot.source == "qr":
         out.append(
-            (f"qr@{media}",
-             f"{spot.code_format} at box {list(spot.box or ())}: {verdict.text[:200]!r}")
+            (
+                f"qr@{media}",
+                f"{spot.code_format} at box {list(spot.box or ())}: {verdict.text[:200]!r}",
+            )
         )
     for m in verdict.matches[:5]:
         where = f" at box {list(m.box)}" if m.box else ""
         out.append(
-            (f"{m.term}@{media}",
-             f"{m.category}: {m.matched!r} read in picture {media!r}{where}")
+            (f"{m.term}@{media}", f"{m.category}: {m.matched!r} read in picture {media!r}{where}")
         )
     for e in verdict.entities[:5]:
         if e.kind.value != "image":

@@ -51,7 +51,7 @@ class SqlBanks:
                 "tags": list(e.tags),
                 "source": e.source,
                 "added_at": at,
-            }  # fmt: skip
+            }
             for e in entries
         ]
         before = self._count()
