@@ -234,11 +234,13 @@ def banks_for_check(files: list[Path]) -> BankMatcher:
         entries += read_bank_file(
             text, path.stem.split(".")[0].lower() or "file", format_of(path, None), path.name
         )[0]
-    entries += _stored_entries()
+    entries += stored_entries()
     return BankMatcher(entries)
 
 
-def _stored_entries() -> list[BankEntry]:
+def stored_entries() -> list[BankEntry]:
+    """Every bank entry of the store ``WARDEN_DATABASE_URL`` names, if it exists and has
+    banks (an empty list otherwise: reading never creates a database)."""
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError

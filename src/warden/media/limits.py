@@ -7,7 +7,7 @@ fetching — and ``warden check --image`` reads the file it is given directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MIB = 1024 * 1024
@@ -29,3 +29,11 @@ class MediaLimits:
     def fetching(self) -> bool:
         """Whether any URL may be fetched (off unless hosts are allowed)."""
         return bool(self.hosts)
+
+
+def with_root(limits: MediaLimits, events: Path) -> MediaLimits:
+    """``limits`` that also allow the folder of an events file (or the events folder): the
+    operator who names the events names the pictures next to them (``warden ingest``,
+    ``warden sweep``; the simulator writes its pictures there)."""
+    folder = events if events.is_dir() else events.parent
+    return replace(limits, roots=(*limits.roots, folder))
