@@ -112,14 +112,20 @@ class TextReader:
             )
         engine = self._engine()
         engine.SetImage(grey)
-        engine.Recognize()
+        try:
+            engine.Recognize()
+        except RuntimeError as exc:  # tesserocr's way of saying Tesseract gave up
+            raise MediaError(f"OCR: Tesseract could not read the picture ({exc})") from exc
         pieces: list[str] = []
         words: list[Word] = []
         length = 0
         line_open = False
         iterator = engine.GetIterator()
         for word in iterate_level(iterator, RIL.WORD):
-            text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            try:
+                text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            except RuntimeError:  # "No text returned": an empty word (a speck, a line)
+                text = ""
             confidence = float(word.Confidence(RIL.WORD))
             at_line_end = word.IsAtFinalElement(RIL.TEXTLINE, RIL.WORD)
             if text and confidence >= MIN_CONFIDENCE:
