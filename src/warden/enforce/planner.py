@@ -162,7 +162,9 @@ def plan(
             review = review or CaseKind.CAP_REVIEW
         held: PlannedAction | None = None
         if review is CaseKind.CLOSE_REVIEW:
-            hold = _hold(ladder(category, before, decision.severity, ActionType.LOCK, shift))
+            # the ladder's lock, whatever rung this account is on: a fresh low strike jumped
+            # to lock (the strike count of the close is what the account keeps)
+            hold = _hold(ladder(category, 0, Severity.LOW, ActionType.LOCK, 0))
             held_until = decision.at + timedelta(days=hold.days) if hold and hold.days else None
             if hold is not None and _changes_something(hold, held_until, standing, closing):
                 held = PlannedAction(

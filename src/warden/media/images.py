@@ -20,8 +20,7 @@ from warden.errors import MediaError
 from warden.media.limits import MediaLimits
 
 #: What Pillow raises for bytes it cannot decode (truncated, corrupt, unsupported).
-_UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error,
-               EOFError, IndexError, Image.DecompressionBombError)  # fmt: skip
+_UNREADABLE = (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError)
 
 
 def decode_image(raw: bytes, media_id: str, limits: MediaLimits) -> Image.Image:
@@ -48,6 +47,13 @@ def decode_image(raw: bytes, media_id: str, limits: MediaLimits) -> Image.Image:
             return image if image.mode == "RGB" else image.convert("RGB")
     except MediaError:
         raise
+    except Image.DecompressionBombError as exc:  # Pillow refuses twice its own limit in open
+        over = "the limit of " + (
+            f"{limits.max_pixels} pixels (max_pixels)"
+            if limits.max_pixels < 2 * (Image.MAX_IMAGE_PIXELS or 0)
+            else "Pillow's decompression-bomb guard"
+        )
+        raise MediaError(f"media {media_id!r}: more pixels than {over}: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise MediaError(
             f"media {media_id!r}: not a picture ({len(raw)} bytes in no image format Pillow "

@@ -8,10 +8,14 @@ are well known, and each names the contact or group as precisely as a typed hand
     mqqapi://card/show_pslcard?uin=12345   qq                     12345
     https://jq.qq.com/?k=Xy12              group_link   qq        jq.qq.com/?k=Xy12
     https://t.me/hot_girl99                chat_handle  telegram  hot_girl99
-    https://t.me/+AbCdEf / t.me/joinchat/… group_link   telegram  t.me/+AbCdEf
+    https://t.me/+AbCdEf                   group_link   telegram  t.me/+AbCdEf
+    https://t.me/joinchat/AbCdEf           group_link   telegram  t.me/joinchat/AbCdEf
     https://wa.me/8613800138000            phone                  +8613800138000
     https://chat.whatsapp.com/AbC          group_link   whatsapp  chat.whatsapp.com/AbC
-    tel:+86 138 0013 8000, vCard/MECARD TEL  phone                +8613800138000
+    tel:+8613800138000                     phone                  +8613800138000
+
+and the ``TEL`` of a vCard or MECARD contact card is a ``phone`` too (a ``tests/unit``
+test reads this table).
 
 Codes (the part after ``u.wechat.com/``) keep their case: the apps treat them as
 case-sensitive. Any other http(s) link is a ``url``. The payload is also screened as text
