@@ -27,7 +27,8 @@ def test_threatexchange_te_rows() -> None:
         ("12346", B, ()),
     ]
     assert [r.line for r in rejected] == [3, 4]
-    assert "line 3" in rejected[0].reason and "64 hex digits" in rejected[0].reason
+    assert "line 3" in rejected[0].reason
+    assert "64 hex digits" in rejected[0].reason
     assert skipped == 0
 
 
@@ -71,7 +72,7 @@ def test_format_from_the_name() -> None:
 def test_bank_names_and_hashes_are_checked() -> None:
     assert check_bank_name("porn") == "porn"
     for bad in ("Porn", "1bank", "a-b", "x" * 65):
-        with pytest.raises(InputError, match="media.bank_match"):
+        with pytest.raises(InputError, match=r"media\.bank_match"):
             check_bank_name(bad)
     assert check_hash(A.upper(), "--hash") == A
     with pytest.raises(InputError, match="--hash: 'abc' is not a PDQ hash"):

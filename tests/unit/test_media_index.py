@@ -21,7 +21,7 @@ def test_search_equals_brute_force(radius: int) -> None:
     rng = np.random.default_rng(radius)
     words = rng.integers(0, 2**64, size=(5000, 4), dtype=np.uint64)
     # plant neighbours of row 0 at every distance around the radius
-    planted = [flipped(words[0], list(rng.choice(256, d, replace=False))) for d in range(0, 50)]
+    planted = [flipped(words[0], list(rng.choice(256, d, replace=False))) for d in range(50)]
     index = HashIndex(np.vstack([words, np.array(planted)]))
     for query in [words[0], words[17], flipped(words[3], [0, 63, 64, 255])]:
         found, dist = index.search(query, radius)
@@ -45,8 +45,10 @@ def test_empty_index_and_bad_shapes() -> None:
 def test_hex_helpers_agree_with_the_words() -> None:
     a = "f" * 64
     b = "0" * 63 + "1"
-    assert is_hash(a) and is_hash(b.upper())
-    assert not is_hash("f" * 63) and not is_hash("g" * 64)
+    assert is_hash(a)
+    assert is_hash(b.upper())
+    assert not is_hash("f" * 63)
+    assert not is_hash("g" * 64)
     assert distance(a, b) == 255
     words = hash_words([a, b])
     assert int(np.bitwise_count(words[0] ^ words[1]).sum()) == 255

@@ -53,7 +53,8 @@ def test_media_refs_validate_and_old_events_still_do() -> None:
             "media": [{"media_id": "a", "data": "AAAA"}],
         }
     )
-    assert isinstance(post, PostEvent) and post.images()[0].data == "AAAA"
+    assert isinstance(post, PostEvent)
+    assert post.images()[0].data == "AAAA"
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pictures import bomb, encoded, inline, photo
 
+from pictures import bomb, encoded, inline, photo
 from warden.domain.events import MediaRef
 from warden.errors import MediaError
 from warden.media.fetch import read_media

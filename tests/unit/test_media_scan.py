@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 import segno
 from PIL import Image
-from pictures import PAYLOAD, ad, bomb, encoded, inline, photo
 
+from pictures import PAYLOAD, ad, bomb, encoded, inline, photo
 from warden.detect.screener import Screener
 from warden.domain.events import MediaRef
 from warden.domain.verdicts import EntityKind, Platform
@@ -40,7 +40,9 @@ def test_an_ad_gives_its_code_its_text_and_its_hash(screener: Screener, picture:
     assert [v.media.source for v in (image, text, code) if v.media] == ["image", "ocr", "qr"]
 
     assert image.media is not None
-    assert image.media.sha256 and image.media.quality >= 50 and image.media.size == (640, 480)
+    assert image.media.sha256
+    assert image.media.quality >= 50
+    assert image.media.size == (640, 480)
     [match] = image.media.bank_matches
     assert (match.bank, match.entry, match.hash) == ("porn", "e-1", banked)
     assert match.distance == distance(image.media.pdq, banked) <= 31
@@ -50,12 +52,17 @@ def test_an_ad_gives_its_code_its_text_and_its_hash(screener: Screener, picture:
     night = next(m for m in text.matches if m.term == "包夜")
     assert night.box is not None
     left, top, width, height = night.box
-    assert 24 <= left < 640 // 2 and top < 100 and width > 0 and height > 0
+    assert 24 <= left < 640 // 2
+    assert top < 100
+    assert width > 0
+    assert height > 0
     assert text.text[night.start : night.end] == "包夜"  # spans index the text as read
 
     assert code.text == PAYLOAD
-    assert code.media is not None and code.media.code_format == "QRCode"
-    assert code.media.box is not None and code.media.box[0] > 320  # bottom right
+    assert code.media is not None
+    assert code.media.code_format == "QRCode"
+    assert code.media.box is not None
+    assert code.media.box[0] > 320
     handle = next(e for e in code.entities if e.kind is EntityKind.CHAT_HANDLE)
     assert (handle.value, handle.platform, handle.source) == ("mm_love520", Platform.WECHAT, "qr")
 
@@ -66,10 +73,12 @@ def test_banked_picture_matches_after_reencoding_and_resizing(screener: Screener
     scanner = MediaScanner(screener, MediaLimits(ocr=False), banks=matcher)
     smaller = original.resize((320, 240), Image.Resampling.BILINEAR)
     [image, code] = scanner.scan_bytes(encoded(smaller, quality=50), "copy")
-    assert image.media is not None and image.media.bank_matches
+    assert image.media is not None
+    assert image.media.bank_matches
     assert code.text == PAYLOAD  # the code still decodes at half size and JPEG 50
     unrelated = scanner.scan_bytes(encoded(photo(5)), "other")[0]
-    assert unrelated.media is not None and not unrelated.media.bank_matches
+    assert unrelated.media is not None
+    assert not unrelated.media.bank_matches
 
 
 def test_flat_pictures_are_not_matched(screener: Screener) -> None:
@@ -78,8 +87,10 @@ def test_flat_pictures_are_not_matched(screener: Screener) -> None:
     [image] = MediaScanner(screener, MediaLimits(ocr=False), banks=matcher).scan_bytes(
         encoded(flat, "PNG"), "grey"
     )
-    assert image.media is not None and image.media.quality < 50
-    assert not image.media.bank_matches and not image.entities
+    assert image.media is not None
+    assert image.media.quality < 50
+    assert not image.media.bank_matches
+    assert not image.entities
 
 
 def test_bad_pictures_are_reported_and_the_rest_is_screened(
@@ -117,7 +128,8 @@ def test_a_payload_over_the_limit_is_cut_and_reported(screener: Screener) -> Non
     segno.make(long, error="l").save(buffer, kind="png", scale=3, border=4)
     scanner = MediaScanner(screener, MediaLimits(ocr=False, max_payload=200))
     code = scanner.scan_bytes(buffer.getvalue(), "long")[-1]
-    assert code.media is not None and code.media.source == "qr"
+    assert code.media is not None
+    assert code.media.source == "qr"
     assert len(code.text) == 200
     assert "payload of 1520 characters is over the limit of 200 (max_payload)" in (
         code.media.problem
