@@ -27,7 +27,7 @@ def test_threatexchange_te_rows() -> None:
         ("12346", B, ()),
     ]
     assert [r.line for r in rejected] == [3, 4]
-    assert "line 3" in rejected[0].reason
+    assert "'not-a-hash' is not a PDQ hash" in rejected[0].reason
     assert "64 hex digits" in rejected[0].reason
     assert skipped == 0
 

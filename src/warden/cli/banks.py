@@ -144,13 +144,12 @@ def import_command(
             if uow.banks.create(name, f"imported from {file.name}", datetime.now(UTC)):
                 uow.audit.append("bank", name, {"change": "create"}, actor=actor)
                 uow.commit()
-    err = Console(stderr=True)
-    for item in rejected[:20]:
-        err.print(f"{file}:{item.line}: {item.reason}")
+    for item in rejected[:20]:  # plain lines, FILE:LINE: first, as compilers print them
+        sys.stderr.write(f"{file}:{item.line}: {item.reason}\n")
     if len(rejected) > 20:
-        err.print(f"… and {len(rejected) - 20} more rejected lines")
+        sys.stderr.write(f"… and {len(rejected) - 20} more rejected lines\n")
     if skipped:
-        err.print(f"{skipped} entries of other signal types skipped (Warden banks PDQ only)")
+        sys.stderr.write(f"{skipped} entries of other signal types skipped (PDQ only)\n")
     digest = hashlib.sha256(text.encode()).hexdigest()
     _store_entries(
         name,

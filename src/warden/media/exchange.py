@@ -73,7 +73,7 @@ def read_bank_file(
             continue
         content_id, value, tags = item
         try:
-            hash_ = check_hash(value, f"{source} line {number}")
+            hash_ = check_hash(value, "signal")
         except InputError as exc:
             rejected.append(Rejected(number, str(exc)))
             continue
