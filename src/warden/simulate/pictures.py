@@ -8,9 +8,9 @@ sweep`` read pictures next to the event files they are given.
   (Noto Sans CJK from Debian's ``fonts-noto-cjk``) on a coloured background, and a QR code
   of the ring's handle as the chat app encodes it (``https://u.wechat.com/<handle>``,
   ``https://t.me/<handle>``, ``mqqapi://…uin=<qq>``, ``tel:``). Members post
-  :data:`VARIANTS` copies of it — re-encoded at JPEG 50, shrunk to 60 %, cropped by 8 % —
-  so linking them takes a perceptual hash, not a checksum; careful members post it with a
-  harmless line, so only the picture says what they sell.
+  :data:`VARIANTS` copies of it — re-encoded at JPEG 50, shrunk to 60 %, cropped by 4 % on
+  every side — so linking them takes a perceptual hash, not a checksum; careful members
+  post it with a harmless line, so only the picture says what they sell.
 * **Porn sellers' samples** — a ring's "sample" picture whose PDQ hash the run also writes
   to ``OUT/banks/porn.txt``: what a hash-sharing partner would send (the events carry
   re-encoded copies). ``warden banks import porn OUT/banks/porn.txt --create`` loads it.
@@ -41,7 +41,7 @@ FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 )
-VARIANTS = 4  # copies of a ring's picture: as made, JPEG 50, shrunk to 60 %, cropped 8 %
+VARIANTS = 4  # copies of a ring's picture: as made, JPEG 50, 60 %, 4 % off each side
 POSTER = (640, 480)
 PHOTO = (320, 240)
 BACKGROUNDS = ((253, 226, 236), (255, 244, 214), (226, 240, 255), (235, 255, 235), (30, 30, 40))
