@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pdqhash
 import segno
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -75,6 +75,7 @@ from warden.media.limits import MediaLimits
 from warden.media.ocr import LANGUAGES, TextReader
 from warden.media.pdq import DEFAULT_THRESHOLD, MIN_QUALITY, hash_words, pdq_hash
 from warden.media.qr import read_codes
+from warden.simulate.pictures import photo
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
@@ -158,25 +159,8 @@ def ad(rng: random.Random, term: str, font: str, size: int, payload: str) -> Ima
 
 
 def scene(rng: random.Random, size: tuple[int, int]) -> Image.Image:
-    width, height = size
-    sky = (rng.randint(60, 220), rng.randint(100, 230), rng.randint(150, 255))
-    ground = (rng.randint(30, 160), rng.randint(60, 180), rng.randint(20, 120))
-    image = Image.new("RGB", size, sky)
-    draw = ImageDraw.Draw(image)
-    horizon = rng.randint(height // 4, 3 * height // 4)
-    draw.polygon(
-        [(0, horizon + rng.randint(-height // 8, height // 8)),
-         *((x, horizon + rng.randint(-height // 10, height // 10)) for x in range(0, width + 1, width // 8)),
-         (width, height), (0, height)],
-        fill=ground,
-    )  # fmt: skip
-    for _ in range(rng.randint(3, 12)):
-        x, y, r = rng.randrange(width), rng.randrange(height), rng.randint(width // 50, width // 6)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.ellipse((x - r, y - r * 2 // 3, x + r, y + r * 2 // 3), fill=colour)
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
-    noise = Image.effect_noise(size, rng.uniform(8, 25)).convert("RGB")
-    return Image.blend(image, noise, 0.08)
+    """A sky, a horizon, blurred shapes and grain: the simulator's ordinary photo."""
+    return photo(rng, size)
 
 
 def noise_field(rng: random.Random, size: tuple[int, int]) -> Image.Image:

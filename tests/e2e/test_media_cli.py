@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from running import warden
 
 from pictures import PAYLOAD, ad, encoded, photo
 from warden.media.pdq import pdq_hash
-
-
-def warden(
-    env: dict[str, str], *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "warden", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

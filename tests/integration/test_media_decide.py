@@ -29,13 +29,9 @@ T0 = datetime(2026, 6, 10, 21, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def screener() -> Screener:
-    return Screener.from_lexicons()
-
-
-@pytest.fixture(scope="module")
-def pack() -> PolicyPack:
-    return load_pack(ROOT / "policies" / "default.yaml")
+def deciding() -> tuple[Screener, PolicyPack]:
+    """The default lexicons and pack (built once for the module)."""
+    return Screener.from_lexicons(), load_pack(ROOT / "policies" / "default.yaml")
 
 
 def write(path: Path, events: list[dict[str, object]]) -> Path:
@@ -72,8 +68,9 @@ def test_banks_round_trip_in_the_store(engine: Engine) -> None:
 
 
 def test_a_banked_picture_locks_now_and_queues_the_close(
-    engine: Engine, screener: Screener, pack: PolicyPack, tmp_path: Path
+    engine: Engine, deciding: tuple[Screener, PolicyPack], tmp_path: Path
 ) -> None:
+    screener, pack = deciding
     picture = ad()
     with UnitOfWork(engine) as uow:
         uow.banks.create("porn", "", T0)
@@ -103,8 +100,9 @@ def test_a_banked_picture_locks_now_and_queues_the_close(
 
 
 def test_an_unreadable_picture_is_quarantined_and_the_text_still_decided(
-    engine: Engine, screener: Screener, pack: PolicyPack, tmp_path: Path
+    engine: Engine, deciding: tuple[Screener, PolicyPack], tmp_path: Path
 ) -> None:
+    screener, pack = deciding
     ads = [
         message(
             n,

@@ -177,16 +177,17 @@ class FeatureFolder:
                     c.put(f"{account}:latest:{category}", str(at.timestamp()))
         if verdict.categories.get("sexual_services", 0.0) >= FLAG:
             c.put(f"{account}:last_ad_at", at.isoformat())
-        for entity in verdict.entities:
-            if entity.kind in CONTACT_KINDS:
-                c.add_distinct(
-                    f"{account}:handles",
-                    f"{entity.kind.value}:{entity.value}",
-                    at,
-                    windows=BY_MONTH,
-                )
+        self._contacts(f"{account}:handles", at, verdict)
         if verdict.media is not None:
             self._picture(account, at, verdict)
+
+    def _contacts(self, key: str, at: datetime, verdict: Verdict) -> None:
+        """The verdict's contact entities, as distinct ``kind:value`` members of ``key``."""
+        for entity in verdict.entities:
+            if entity.kind in CONTACT_KINDS:
+                self.counters.add_distinct(
+                    key, f"{entity.kind.value}:{entity.value}", at, windows=BY_MONTH
+                )
 
     def _picture(self, account: str, at: datetime, verdict: Verdict) -> None:
         """What a picture's verdict adds: its text's scores, its codes' contacts, and the
@@ -196,14 +197,7 @@ class FeatureFolder:
             c.keep_max(f"{account}:media_score:{category}", at, score, windows=BY_WEEK)
         assert verdict.media is not None
         if verdict.media.source == "qr":
-            for entity in verdict.entities:
-                if entity.kind in CONTACT_KINDS:
-                    c.add_distinct(
-                        f"{account}:qr_contacts",
-                        f"{entity.kind.value}:{entity.value}",
-                        at,
-                        windows=BY_MONTH,
-                    )
+            self._contacts(f"{account}:qr_contacts", at, verdict)
         for bank in sorted({m.bank for m in verdict.media.bank_matches}):
             c.add(f"{account}:bank:{bank}", at, windows=BY_WEEK)
 

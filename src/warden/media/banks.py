@@ -41,12 +41,12 @@ class BankEntry:
 
 def check_bank_name(name: str) -> str:
     """``name`` if it can be a bank name; :class:`InputError` saying why not otherwise."""
-    if not BANK_NAME.match(name):
-        raise InputError(
-            f"bank name {name!r}: expected a lower-case identifier ([a-z][a-z0-9_]*, at most "
-            "64 characters) — rules read it as media.bank_match.<bank>"
-        )
-    return name
+    if BANK_NAME.match(name):
+        return name
+    raise InputError(
+        f"bank name {name!r}: expected a lower-case identifier ([a-z][a-z0-9_]*, at most "
+        "64 characters) — rules read it as media.bank_match.<bank>"
+    )
 
 
 def check_hash(value: str, where: str) -> str:

@@ -389,25 +389,25 @@ def load_pack(path: Path | str, *, names: NameRegistry | None = None) -> PolicyP
 
 
 def _read_banks(entry: Entry) -> tuple[str, ...]:
+    return _identifiers(entry, "bank")
+
+
+def _identifiers(entry: Entry, what: str) -> tuple[str, ...]:
+    """A list of distinct identifiers (categories, banks), each error at its line."""
     seen: list[str] = []
     for item in entry.items():
-        bank = item.identifier()
-        if bank in seen:
-            raise item.error(f"bank {bank!r} is listed twice")
-        seen.append(bank)
+        name = item.identifier()
+        if name in seen:
+            raise item.error(f"{what} {name!r} is listed twice")
+        seen.append(name)
     return tuple(seen)
 
 
 def _read_categories(entry: Entry) -> tuple[str, ...]:
-    seen: list[str] = []
-    for item in entry.items():
-        category = item.identifier()
-        if category in seen:
-            raise item.error(f"category {category!r} is listed twice")
-        seen.append(category)
+    seen = _identifiers(entry, "category")
     if not seen:
         raise entry.error("categories must list at least one category")
-    return tuple(seen)
+    return seen
 
 
 def _read_rules(

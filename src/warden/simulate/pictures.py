@@ -93,22 +93,22 @@ def poster(lines: list[str], payload: str | None, rng: random.Random, font: str)
     return image
 
 
-def photo(rng: random.Random) -> Image.Image:
+def photo(rng: random.Random, size: tuple[int, int] = PHOTO) -> Image.Image:
     """An ordinary-looking photo: a sky, a horizon, a few blurred shapes, grain."""
-    width, height = PHOTO
+    width, height = size
     sky = (rng.randint(90, 200), rng.randint(140, 220), rng.randint(200, 255))
     ground = (rng.randint(40, 140), rng.randint(80, 160), rng.randint(30, 90))
-    image = Image.new("RGB", PHOTO, sky)
+    image = Image.new("RGB", size, sky)
     draw = ImageDraw.Draw(image)
     horizon = rng.randint(height // 3, 2 * height // 3)
     draw.rectangle((0, horizon, width, height), fill=ground)
     for _ in range(rng.randint(3, 9)):
         x, y = rng.randrange(width), rng.randrange(height)
-        r = rng.randint(8, 60)
+        r = rng.randint(max(2, width // 40), max(3, width // 5))
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         draw.ellipse((x - r, y - r // 2, x + r, y + r // 2), fill=colour)
     image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.0)))
-    noise = Image.effect_noise(PHOTO, rng.uniform(8, 20)).convert("RGB")
+    noise = Image.effect_noise(size, rng.uniform(8, 20)).convert("RGB")
     return Image.blend(image, noise, 0.08)
 
 
