@@ -11,7 +11,7 @@ import pytest
 
 from warden.accounts.counters import MemoryCounters
 from warden.accounts.features import FeatureFolder
-from warden.domain.actions import ActionType, CaseKind, Decision, Severity
+from warden.domain.actions import ActionType, CaseKind
 from warden.domain.events import MessageEvent, PostEvent, parse_event
 from warden.domain.verdicts import BankMatch, Entity, EntityKind, MediaSpot, Platform, Verdict
 from warden.enforce.planner import Standing, plan
@@ -136,17 +136,13 @@ def test_a_pack_names_its_banks_and_rules_may_read_only_those(tmp_path: Path) ->
 
 
 def test_a_close_held_for_review_locks_meanwhile() -> None:
-    bank_match = Decision(
+    quiet: dict[str, float | bool] = dict.fromkeys(PACK.names, 0.0)
+    [bank_match] = PACK.evaluate(
+        quiet | {"media.bank_match.terror": 1.0, "entities.has_contact": False},
         account_id="a",
-        rule_id="terror_bank_match",
-        category="terror",
-        severity=Severity.CRITICAL,
-        confidence=0.95,
         at=T0,
-        policy_version="v",
-        jump_to=ActionType.CLOSE,
-        auto_close=False,
     )
+    assert (bank_match.rule_id, bank_match.jump_to) == ("terror_bank_match", ActionType.CLOSE)
     result = plan(
         [bank_match], Standing("a"), ladder=PACK.next_step, cap_exceeded=lambda r, c: False
     )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import segno
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -108,7 +109,9 @@ def photo(rng: random.Random, size: tuple[int, int] = PHOTO) -> Image.Image:
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         draw.ellipse((x - r, y - r // 2, x + r, y + r // 2), fill=colour)
     image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.0)))
-    noise = Image.effect_noise(size, rng.uniform(8, 20)).convert("RGB")
+    # grain from the run's seed (Pillow's effect_noise draws from C's rand(): not ours)
+    grain = np.random.default_rng(rng.randrange(2**32)).normal(128, rng.uniform(8, 20), size[::-1])
+    noise = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8)).convert("RGB")
     return Image.blend(image, noise, 0.08)
 
 
