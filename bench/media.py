@@ -339,7 +339,10 @@ def _spread(values: list[int]) -> dict[str, float]:
 
 
 def measure_robustness(banked: list[Image.Image], hashes: list[str]) -> dict[str, Any]:
+    """Per transform: how many copies still match their banked hash, overall and for the
+    ads (the first half of ``banked``: sharp text) and the photos apart."""
     out: dict[str, Any] = {}
+    half = len(banked) // 2
     with progress() as bar:
         task = bar.add_task("robustness", total=len(banked) * len(TRANSFORMS))
         for name, transform in TRANSFORMS.items():
@@ -348,11 +351,13 @@ def measure_robustness(banked: list[Image.Image], hashes: list[str]) -> dict[str
                 changed = reencoded(transform(image), 85)  # every copy travels as a JPEG
                 distances.append(distance(pdq_hash(changed)[0], banked_hash))
                 bar.advance(task)
-            matched = sum(d <= DEFAULT_THRESHOLD for d in distances)
+            matched = [d <= DEFAULT_THRESHOLD for d in distances]
             out[name] = {
                 "pictures": len(distances),
-                "matched": matched,
-                "rate": round(matched / len(distances), 4),
+                "matched": sum(matched),
+                "rate": round(sum(matched) / len(distances), 4),
+                "rate_ads": round(sum(matched[:half]) / max(1, half), 4),
+                "rate_photos": round(sum(matched[half:]) / max(1, len(matched) - half), 4),
                 "distance": _spread(distances),
             }
     return out
