@@ -20,9 +20,10 @@ The rules it follows, in order:
    force, a restriction of capabilities already restricted, a second close review);
 6. a close goes to two reviewers unless its rule is auto-close, and any action past a cap
    goes to review instead of being applied;
-7. while a close waits for its reviewers the account is locked — the ladder's lock step,
-   applied at once with no strike of its own (a porn or terror bank match must not keep
-   posting for the hours a review takes).
+7. while a close that a rule jumped to (``jump_to: close``, not auto-close) waits for its
+   reviewers, the account is locked — the ladder's lock step, applied at once with no strike
+   of its own: a porn or terror bank match must not keep posting for the hours a review
+   takes. A close the ladder reached step by step follows a lock already.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def plan(
         if cap_exceeded(decision.rule_id, category):
             review = review or CaseKind.CAP_REVIEW
         held: PlannedAction | None = None
-        if review is CaseKind.CLOSE_REVIEW:
+        if review is CaseKind.CLOSE_REVIEW and decision.jump_to is ActionType.CLOSE:
             # the ladder's lock, whatever rung this account is on: a fresh low strike jumped
             # to lock (the strike count of the close is what the account keeps)
             hold = _hold(ladder(category, 0, Severity.LOW, ActionType.LOCK, 0))
