@@ -51,7 +51,8 @@ from warden.domain.events import (
 )
 from warden.domain.moments import from_micros
 from warden.domain.verdicts import FLAG_THRESHOLD, EntityKind, Verdict
-from warden.io.events import Quarantined, validate_record
+from warden.enforce.pictures import media_problems
+from warden.io.events import Located, Quarantined, validate_record
 from warden.policy.gate import Gate
 from warden.sweep.table import BOOKKEEPING, shard_of
 
@@ -267,9 +268,6 @@ def _pictures(
 ) -> list[tuple[str, Verdict]]:
     """A picture's verdicts as (field, verdict) — field ``media.<source>`` — with the
     pictures that could not be read quarantined by the author's shard, as online."""
-    from warden.enforce.decide import media_problems
-    from warden.io.events import Located
-
     if origin is not None and owns(event.account_id):
         out.quarantined.extend(media_problems(Located(event, *origin), verdicts))
     return [(f"media.{v.media.source if v.media else 'image'}", v) for v in verdicts]
