@@ -147,7 +147,7 @@ def test_a_megabyte_payload_never_reaches_screening(monkeypatch: pytest.MonkeyPa
             top_left=corner, top_right=corner, bottom_right=corner, bottom_left=corner
         ),
     )
-    monkeypatch.setattr(qr.zxingcpp, "read_barcodes", lambda image: [forged])
+    monkeypatch.setattr(qr.zxingcpp, "read_barcodes", lambda image, **options: [forged])
     [code] = qr.read_codes(Image.new("L", (10, 10)), 4096)
     assert code.length == 1_250_000
     assert len(code.payload) == 4096
