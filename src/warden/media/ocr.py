@@ -95,8 +95,9 @@ class TextReader:
         if engine is None:
             from tesserocr import PSM, PyTessBaseAPI
 
-            # SPARSE_TEXT: ads scatter short lines over a picture; it found 87.5 % of the
-            # benchmark's banned terms where AUTO (page layout) found 76 %, SINGLE_BLOCK 81 %
+            # SPARSE_TEXT: ads scatter short lines over a picture; on 80 of the benchmark's
+            # ads it found 87.5 % of the banned terms, AUTO (page layout) 76 %, SINGLE_BLOCK
+            # 81 % (bench/media.py's 300: 81 %, docs/media.md)
             engine = PyTessBaseAPI(path=tessdata_path(), lang=self.languages, psm=PSM.SPARSE_TEXT)
             self._local.engine = engine
         return engine

@@ -1,4 +1,5 @@
-"""PDQ, Meta's perceptual hash: 256 bits that survive re-encoding, resizing and small crops.
+"""PDQ, Meta's perceptual hash: 256 bits that survive re-encoding and resizing (not crops
+and rotations: the figures are in docs/media.md).
 
 Hashes are written as 64 lower-case hex digits, most significant bit first — the form
 ThreatExchange and HMA exchange, so a bank imported from another platform matches here.
@@ -10,16 +11,17 @@ something many pictures are near, so it is not matched against banks.
 A picture larger than 512 pixels either way is first resized to 512 × 512 by nearest
 neighbour — exactly what Meta's reference hasher (``pdq-photo-hasher``, ``pdqio.cpp``) does
 before its Jarosz filters, so a hash computed here equals the one a partner computed with
-Meta's tool and a bank exchanged with them matches as it should.
+Meta's tool and a bank exchanged with them matches as it should. (HMA's Python hashes the
+full picture: ``bench/media.py`` measures how far apart the two are.)
 
 The hash itself is Meta's algorithm (``pdqhashing.cpp``) written with NumPy: luma, two
 passes of Jarosz box filters along each axis, decimation to 64 × 64, the quality metric, a
 16 × 16 DCT and bits above the median. Only 64 rows and 64 columns of the filtered picture
 are ever read, and each is a fixed weighted sum of a few input rows (columns), so the filters
 and the decimation are one gather and one weighted sum per axis (:func:`_taps`) instead of
-four full passes over the picture: ~2.5× the rate of the ``pdqhash`` binding on the same
-512 × 512 input. ``tests/unit/test_media_pdq.py`` holds it to the binding, bit for bit and
-quality for quality, on generated pictures of many sizes.
+four full passes over the picture: 0.4 ms for a 512 × 512 picture where the ``pdqhash``
+binding takes 3.8 ms (measured on this machine). ``tests/unit/test_media_pdq.py`` holds
+it to the binding, bit for bit and quality for quality, on generated pictures of many sizes.
 """
 
 from __future__ import annotations
