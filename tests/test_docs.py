@@ -90,4 +90,5 @@ def test_event_examples_validate() -> None:
     doc = (DOCS / "events.md").read_text(encoding="utf-8")
     block = doc.split("## Examples", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
     events = [parse_event(json.loads(line)) for line in block.splitlines() if line.strip()]
-    assert [e.kind for e in events] == ["message", "profile", "payment", "report"]
+    assert [e.kind for e in events] == ["message", "profile", "payment", "report", "message"]
+    assert events[-1].images()[0].media_id == "img-77"

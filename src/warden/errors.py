@@ -5,6 +5,8 @@
     WardenError
     ├── LexiconError        a lexicon file or catalog is malformed (names file, line, problem)
     ├── InputError          a record or argument is not what was expected (names field, value)
+    │   └── MediaError      a picture cannot be read: too big, corrupt, not allowed (names the
+    │                       picture and the limit; screening reports it and goes on)
     ├── ModelError          a model file is corrupt or foreign, or training data cannot train
     └── ConfigError         settings or environment cannot be used
 
@@ -24,6 +26,10 @@ class LexiconError(WardenError):
 
 class InputError(WardenError):
     """An input record or argument is malformed."""
+
+
+class MediaError(InputError):
+    """A picture cannot be read; the message names the picture and the limit or defect."""
 
 
 class ModelError(WardenError):

@@ -22,6 +22,14 @@ variable                      default                    meaning
 ``WARDEN_AUDIT_SIGNING_KEY``  unset                      PEM Ed25519 private key that signs
                                                          audit checkpoints (``warden audit
                                                          keygen``, ``warden audit checkpoint``)
+``WARDEN_MEDIA_ROOTS``        unset                      folders event pictures may be read
+                                                         from (``path``/``file://``), ``:``
+                                                         between them; unset: none
+``WARDEN_MEDIA_HOSTS``        unset                      hosts pictures may be fetched from
+                                                         (``,`` between them); unset: no fetch
+``WARDEN_MEDIA_MAX_BYTES``    ``10485760``               largest picture read (bytes)
+``WARDEN_MEDIA_MAX_PIXELS``   ``40000000``               largest picture decoded (pixels)
+``WARDEN_MEDIA_OCR``          ``true``                   read text in pictures (Tesseract)
 ============================  =========================  =======================================
 """
 
@@ -29,12 +37,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warden.errors import ConfigError
+
+if TYPE_CHECKING:
+    from warden.media.limits import MediaLimits
 
 #: Environments where an insecure webhook secret is tolerated.
 RELAXED_ENVS = frozenset({"development", "test"})
@@ -57,6 +68,23 @@ class Settings(BaseSettings):
     audit_signing_key: Path | None = None
     #: share of decided cases the console sends back, blind, to a second reviewer
     console_qa_share: float = Field(default=0.1, ge=0.0, le=1.0)
+    media_roots: str = ""
+    media_hosts: str = ""
+    media_max_bytes: int = 10 * 1024 * 1024
+    media_max_pixels: int = 40_000_000
+    media_ocr: bool = True
+
+    def media_limits(self) -> MediaLimits:
+        """The limits pictures are read within (:mod:`warden.media.limits`)."""
+        from warden.media.limits import MediaLimits
+
+        return MediaLimits(
+            max_bytes=self.media_max_bytes,
+            max_pixels=self.media_max_pixels,
+            roots=tuple(Path(p).expanduser() for p in self.media_roots.split(os.pathsep) if p),
+            hosts=frozenset(h.strip().lower() for h in self.media_hosts.split(",") if h.strip()),
+            ocr=self.media_ocr,
+        )
 
     @property
     def home_dir(self) -> Path:

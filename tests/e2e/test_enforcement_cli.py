@@ -37,7 +37,7 @@ def test_operator_flow(env: dict[str, str], tmp_path: Path) -> None:
     assert [a["type"] for a in escort["actions"]] == ["restrict", "lock", "close"]
     assert escort["actions"][0]["evidence"], "actions carry their evidence"
     assert any(e["kind"] == "match" for e in escort["actions"][0]["evidence"])
-    assert escort["actions"][0]["policy_version"].startswith("2026.12-1+")
+    assert escort["actions"][0]["policy_version"].startswith("2026.12-2+")
 
     listed = warden(env, "cases", "list", "--kind", "close_review")
     assert "escort" in listed.stdout

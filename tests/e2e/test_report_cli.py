@@ -31,10 +31,10 @@ def test_a_report_after_a_day_and_an_overturned_appeal(env: dict[str, str], tmp_
     out = tmp_path / "june"
     printed = ok(env, "report", "--out", str(out), "--title", "Warden — June 2026")
     assert f"wrote {out / 'report.html'} and {out / 'report.json'}" in printed
-    assert "actions taken: 6; accounts closed: 0 (0.00% of 19 active accounts)" in printed
+    assert "actions taken: 7; accounts closed: 0 (0.00% of 19 active accounts)" in printed
     data, page = read(out)
     assert data["title"] == "Warden — June 2026"
-    assert data["actions"]["taken_by_type"] == {"warn": 2, "restrict": 3, "lock": 1, "close": 0}
+    assert data["actions"]["taken_by_type"] == {"warn": 2, "restrict": 3, "lock": 2, "close": 0}
     assert data["actions"]["pending_review"] == 2  # both closes wait for two reviewers
     assert data["cases"]["backlog"]["by_kind"]["close_review"] == 2
     assert "<title>Warden — June 2026</title>" in page

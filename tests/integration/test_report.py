@@ -87,18 +87,18 @@ def test_the_report_counts_what_the_decision_core_did(store: Engine) -> None:
         "accounts_actioned": 4,  # escort, scammer, blaster, troll
         "actioned_share_of_active": round(4 / 19, 6),
         "active_accounts": 19,  # 6 named accounts, 5 reporters, 8 payers
-        "actions_taken": 7,
+        "actions_taken": 8,  # the scammer is locked while its close is reviewed
         "accounts_in_rings": 5,
         "appeal_overturn_rate": 0.5,
     }
     actions = report["actions"]
-    assert actions["taken_by_type"] == {"warn": 2, "restrict": 3, "lock": 1, "close": 1}
-    assert actions["taken_by_category"] == {"sexual_services": 3, "spam": 2, "fraud": 1, "harassment": 1}  # fmt: skip
+    assert actions["taken_by_type"] == {"warn": 2, "restrict": 3, "lock": 2, "close": 1}
+    assert actions["taken_by_category"] == {"sexual_services": 3, "spam": 2, "fraud": 2, "harassment": 1}  # fmt: skip
     assert (actions["taken_then_reversed"], actions["reversed"]) == (1, 1)  # the blaster's warning
     assert actions["pending_review"] == 1  # the escort's close still waits
     assert actions["rejected_in_review"] == 0
     assert [(d["day"], d["taken"], d["held_for_review"], d["reversed"]) for d in actions["by_day"]] == [
-        ("2026-06-10", 6, 1, 0),
+        ("2026-06-10", 7, 1, 0),
         ("2026-06-11", 1, 0, 1),
     ]  # fmt: skip
     assert actions["by_day"][1]["by_type"]["close"] == 1
@@ -128,8 +128,8 @@ def test_the_report_counts_what_the_decision_core_did(store: Engine) -> None:
     assert report["rules"]["top_by_actions"][0] == {"rule_id": "escort_ad", "actions": 3}
     assert [r["rule_id"] for r in report["rules"]["top_by_overturns"]] == ["spam_content"]
     (version,) = report["policy"]["versions"]
-    assert version.startswith("2026.12-1+")
-    assert report["policy"]["versions"][version] == 8  # every action created, held ones too
+    assert version.startswith("2026.12-2+")
+    assert report["policy"]["versions"][version] == 9  # every action created, held ones too
     assert report["policy"]["campaigns"] == {}
     assert report["empty"] is False
     chain = verify(store)
@@ -161,7 +161,7 @@ def test_dates_filter_every_figure(store: Engine) -> None:
     assert day2["period"]["as_of"] == "2026-06-12T00:00:00Z"
 
     day1 = figures(store, until=DAY1)
-    assert day1["actions"]["taken"] == 6
+    assert day1["actions"]["taken"] == 7
     assert day1["headline"]["accounts_closed"] == 0
     assert day1["rings"]["rings"] == 0
     assert day1["cases"]["backlog"]["by_age"]["under_1_day"] == 2  # both closes, still waiting

@@ -336,7 +336,7 @@ def test_benchmark_quick_run(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith("counters: 3,000 events, fold + 43 features")
+    assert result.stdout.startswith("counters: 3,000 events, fold + 51 features")
     rows = {row["row"]: row for row in json.loads(out.read_text(encoding="utf-8"))["rows"]}
     assert set(rows) == {"memory", "sqlite_per_event", "sqlite_batched"}
     for name in ("sqlite_per_event", "sqlite_batched"):

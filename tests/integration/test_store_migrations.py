@@ -17,7 +17,7 @@ def test_migrated_schema_matches_the_metadata(database_url: str) -> None:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-            assert context.get_current_revision() == "0004"
+            assert context.get_current_revision() == "0005"
             tables = set(inspect(connection).get_table_names())
     finally:
         engine.dispose()

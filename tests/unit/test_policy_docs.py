@@ -9,7 +9,7 @@ from pathlib import Path
 from warden.domain.actions import ActionType, Severity
 from warden.policy.campaigns import load_campaign
 from warden.policy.ladders import LadderStep, next_step
-from warden.policy.names import FIXED_NAMES, PER_CATEGORY, NameRegistry
+from warden.policy.names import FIXED_NAMES, PER_BANK, PER_CATEGORY, NameRegistry
 from warden.policy.pack import load_pack
 from warden.policy.syntax import to_source
 
@@ -33,7 +33,9 @@ def test_shipped_pack_and_campaign_load() -> None:
 
 def _names(condition: str) -> set[str]:
     return set(
-        re.findall(r"\b(?:score|count|intent|latest|features|entities|ring)\.[a-z_]+", condition)
+        re.findall(
+            r"\b(?:score|count|intent|latest|features|entities|ring|media)\.[a-z_.]+", condition
+        )
     )
 
 
@@ -41,7 +43,7 @@ def test_names_table_matches_the_registry() -> None:
     section = DOC.split("## Names a condition can use", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([^`]+)` \| (\w+) \| (.+) \|$", section, flags=re.MULTILINE)
     documented = {name: (kind, meaning) for name, kind, meaning in rows}
-    declared = {s.name: (s.type.value, s.meaning) for s in (*PER_CATEGORY, *FIXED_NAMES)}
+    declared = {s.name: (s.type.value, s.meaning) for s in (*PER_CATEGORY, *FIXED_NAMES, *PER_BANK)}
     assert set(documented) == set(declared), set(documented) ^ set(declared)
     assert documented == declared  # same types and meanings too
     expanded = NameRegistry.for_categories(["fraud"])

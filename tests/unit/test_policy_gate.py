@@ -26,6 +26,9 @@ FEATURES = {
         for c in PACK.categories
     },
     **{f"latest.{c}": st.sampled_from([0.0, 1.78e9]) for c in PACK.categories},
+    **{f"media.score.{c}": st.sampled_from([0.0, 0.5, 0.7, 0.9]) for c in PACK.categories},
+    **{f"media.bank_match.{b}": st.sampled_from([0.0, 1.0]) for b in PACK.banks},
+    "media.qr_contacts": st.sampled_from([0.0, 1.0]),
     "features.msgs_per_hour": st.sampled_from([0.0, 5.0, 100.0, 300.0]),
     "features.distinct_recipients_day": st.sampled_from([0.0, 20.0, 60.0]),
     "features.stranger_ratio": st.sampled_from([0.0, 0.5, 0.9]),

@@ -39,7 +39,7 @@ def test_the_default_pack_loads(pack: PolicyPack) -> None:
     assert pack.categories == (
         "sexual_services", "porn", "fraud", "gambling", "terror", "spam", "harassment",
     )  # fmt: skip
-    assert pack.policy_version.startswith("2026.12-1+")
+    assert pack.policy_version.startswith("2026.12-2+")
     assert len(pack.digest) == 8
     ids = {r.id for r in pack.rules}
     assert {"escort_ad", "deposit_first_escort_scam", "spam_blast", "terror_propaganda"} <= ids
@@ -250,9 +250,9 @@ def line_of(path: Path, fragment: str) -> int:
             "{at: 5, action: lock, days: 30}",
             "ladder 'sexual_services': steps out of order: lock at 5 is milder than close at 3",
         ),
-        ('version: "2026.12-1"\n', "", "description:", "missing required key 'version'"),
+        ('version: "2026.12-2"\n', "", "description:", "missing required key 'version'"),
         (
-            'version: "2026.12-1"',
+            'version: "2026.12-2"',
             "version: 2026.11",
             "version:",
             "version must be a non-empty string",

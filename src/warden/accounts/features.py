@@ -34,8 +34,14 @@ Definitions (windows end at the moment asked for):
 * ``features.account_age_days`` — since signup (or first sight);
 * ``ring.size``, ``ring.score`` — the ring the account belongs to, as found by the last
   sweep (``warden.sweep.rings``); 0 when it is in none;
-* ``entities.contact_handles`` — distinct phones, chat handles and QQ numbers the account
-  advertised in content or profile in 30 days; ``entities.has_contact`` — at least one.
+* ``entities.contact_handles`` — distinct phones, chat handles, QQ numbers and group links
+  the account advertised in content, profile or the codes in its pictures in 30 days;
+  ``entities.has_contact`` — at least one;
+* ``media.score.<category>`` — highest score of the text read in the account's pictures
+  (OCR and code payloads) in 7 days; ``media.qr_contacts`` — distinct contacts and group
+  links in QR codes of its pictures, 30 days;
+* ``media.bank_match.<bank>`` — pictures the account posted in 7 days that matched an entry
+  of the hash bank (for the banks the pack names).
 """
 
 from __future__ import annotations
@@ -75,7 +81,9 @@ REACH = {
 }
 SMALL_PAYMENT = 500.0
 NEW_REPORTER_WEIGHT = 0.3
-CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
+CONTACT_KINDS = frozenset(
+    {EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ, EntityKind.GROUP_LINK}
+)
 
 #: The window each key is read with (see :meth:`FeatureFolder.features`), told to the counters
 BY_HOUR, BY_DAY, BY_WEEK, BY_MONTH = (HOUR,), (DAY,), (WEEK,), (MONTH,)
@@ -96,15 +104,18 @@ class FeatureFolder:
         rings: Mapping[str, tuple[int, float]] | None = None,
         since: SinceFn | None = None,
         content: ContentLog | None = None,
+        banks: Iterable[str] = (),
     ) -> None:
         """``rings`` maps a ring member to its ring's (size, score) — found by a sweep, read by
         ``ring.*``; without it every account is in no ring. ``since`` answers how old another
         account is (a reporter) where that account's own events are folded elsewhere (a
         sweep shards accounts over workers); by default the counters answer. ``content``
         records what counted towards ``intent.*`` (:mod:`warden.accounts.content`); by
-        default it is kept in the counters."""
+        default it is kept in the counters. ``banks`` are the hash banks whose matches
+        ``media.bank_match.<bank>`` reads."""
         self.counters = counters
         self.categories = tuple(categories)
+        self.banks = tuple(banks)
         self.rings = rings or {}
         self._since = since
         self.content: ContentLog = content or CountersContentLog(counters)
@@ -166,14 +177,29 @@ class FeatureFolder:
                     c.put(f"{account}:latest:{category}", str(at.timestamp()))
         if verdict.categories.get("sexual_services", 0.0) >= FLAG:
             c.put(f"{account}:last_ad_at", at.isoformat())
+        self._contacts(f"{account}:handles", at, verdict)
+        if verdict.media is not None:
+            self._picture(account, at, verdict)
+
+    def _contacts(self, key: str, at: datetime, verdict: Verdict) -> None:
+        """The verdict's contact entities, as distinct ``kind:value`` members of ``key``."""
         for entity in verdict.entities:
             if entity.kind in CONTACT_KINDS:
-                c.add_distinct(
-                    f"{account}:handles",
-                    f"{entity.kind.value}:{entity.value}",
-                    at,
-                    windows=BY_MONTH,
+                self.counters.add_distinct(
+                    key, f"{entity.kind.value}:{entity.value}", at, windows=BY_MONTH
                 )
+
+    def _picture(self, account: str, at: datetime, verdict: Verdict) -> None:
+        """What a picture's verdict adds: its text's scores, its codes' contacts, and the
+        banks it matched (one count per bank, however many entries matched)."""
+        c = self.counters
+        for category, score in verdict.categories.items():
+            c.keep_max(f"{account}:media_score:{category}", at, score, windows=BY_WEEK)
+        assert verdict.media is not None
+        if verdict.media.source == "qr":
+            self._contacts(f"{account}:qr_contacts", at, verdict)
+        for bank in sorted({m.bank for m in verdict.media.bank_matches}):
+            c.add(f"{account}:bank:{bank}", at, windows=BY_WEEK)
 
     def contributions(
         self, account: str, at: datetime, categories: Iterable[str]
@@ -245,6 +271,10 @@ class FeatureFolder:
             out[f"count.{category}"] = _windowed(c.total, f":count:{category}", WEEK)
             out[f"intent.{category}"] = _windowed(c.total, f":intent:{category}", WEEK)
             out[f"latest.{category}"] = _stored_number(c.get, f":latest:{category}")
+        for category in self.categories:
+            out[f"media.score.{category}"] = _windowed(c.maximum, f":media_score:{category}", WEEK)
+        for bank in self.banks:
+            out[f"media.bank_match.{bank}"] = _windowed(c.total, f":bank:{bank}", WEEK)
 
         def stranger_ratio(a: str, at: datetime) -> float:
             # both read every time: counters that batch reads can foresee them (Redis)
@@ -280,6 +310,7 @@ class FeatureFolder:
             "features.account_age_days": age_days,
             "entities.contact_handles": lambda a, at: float(c.distinct(f"{a}:handles", at, MONTH)),
             "entities.has_contact": lambda a, at: c.distinct(f"{a}:handles", at, MONTH) > 0,
+            "media.qr_contacts": lambda a, at: float(c.distinct(f"{a}:qr_contacts", at, MONTH)),
             "ring.size": lambda a, at: float(self.rings.get(a, (0, 0.0))[0]),
             "ring.score": lambda a, at: self.rings.get(a, (0, 0.0))[1],
         }

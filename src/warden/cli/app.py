@@ -32,6 +32,10 @@ COMMANDS: dict[str, Lazy] = {
         "warden.cli.check:check",
         "Screen TEXT... and print each verdict: categories, matches, entities.",
     ),
+    "banks": Lazy(
+        "warden.cli.banks:banks_app",
+        "Hash banks of known-bad pictures: create, add, import, export, list.",
+    ),
     "scan": Lazy(
         "warden.cli.scan:scan",
         "Screen every record of INPUT into --output; unreadable records go to "

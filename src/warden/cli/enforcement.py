@@ -79,6 +79,7 @@ def ingest(
     from warden.accounts.backends import counters_for
     from warden.enforce.ingest import Ingestor, screener_for
     from warden.io.events import read_events
+    from warden.media.limits import with_root
     from warden.policy import default_pack_path, load_pack
     from warden.settings import get_settings
 
@@ -91,12 +92,16 @@ def ingest(
     settings = get_settings()
     engine = store()
     counters = counters_for(settings, engine)
+    media = settings.media_limits()
+    for path in files:  # pictures next to the event files are the operator's too
+        media = with_root(media, path)
     ingestor = Ingestor(
         engine,
         screener,
         pack,
         counters=counters,
         campaign=overlay,
+        media=media,
     )
     console = Console(stderr=True)
     totals: dict[str, Any] = {}

@@ -71,6 +71,13 @@ def simulate(
             "--abusive-accounts", help="With --texts: how many accounts are abusive (5%)."
         ),
     ] = None,
+    pictures: Annotated[
+        bool,
+        typer.Option(
+            "--pictures",
+            help="Rings post ad pictures with QR codes, ordinary people photos (docs/simulate.md).",
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic platform (events in time order, truth.parquet, manifest.json)."""
     from warden.simulate import Evasion, SimulationConfig, SimulationResult
@@ -106,6 +113,8 @@ def simulate(
             f"--abusive-accounts: {abusive_accounts} needs --texts; the built-in roles "
             "have their own shares (docs/simulate.md#roles)"
         )
+    if texts is not None and pictures:
+        raise InputError("--pictures cannot go with --texts; labelled messages have no pictures")
     if texts is not None and evasion_rate is not None:
         raise InputError(
             f"--evasion-rate: {evasion_rate} cannot go with --texts; labelled messages are "
@@ -146,7 +155,9 @@ def simulate(
             result = simulate_labelled(*labelled, out, advance)
         else:
             config = SimulationConfig(
-                **common, evasion=Evasion(rate=0.3 if evasion_rate is None else evasion_rate)
+                **common,
+                evasion=Evasion(rate=0.3 if evasion_rate is None else evasion_rate),
+                pictures=pictures,
             )
             result = run(config, out, advance)
     table = Table(title=f"simulated platform in {out}", show_header=False)
@@ -207,7 +218,9 @@ def _prepare(out: Path, force: bool) -> None:
                 "expected an empty folder (or pass --force to replace it)"
             )
         others = (
-            [p for p in events.iterdir() if not _PART.fullmatch(p.name)] if events.is_dir() else []
+            [p for p in events.iterdir() if not _PART.fullmatch(p.name) and p.name != "media"]
+            if events.is_dir()
+            else []
         )
         if others:
             raise InputError(
@@ -218,6 +231,9 @@ def _prepare(out: Path, force: bool) -> None:
             path.unlink(missing_ok=True)
         for path in events.glob("part-*") if events.is_dir() else ():
             path.unlink()
+        for folder in (events / "media", out / "banks"):  # an earlier run's pictures
+            for path in folder.glob("*") if folder.is_dir() else ():
+                path.unlink()
     out.mkdir(parents=True, exist_ok=True)
 
 

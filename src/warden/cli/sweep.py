@@ -73,8 +73,11 @@ def sweep(
     json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Screen, fold, link rings, evaluate and plan over history; shadow or enforce."""
+    from warden.cli.banks import stored_entries
     from warden.cli.enforcement import store
+    from warden.media.limits import with_root
     from warden.policy import default_pack_path
+    from warden.settings import get_settings
     from warden.sweep.impact import write_impact
     from warden.sweep.pipeline import SweepOptions, run_sweep
 
@@ -102,6 +105,8 @@ def sweep(
         truth=truth,
         sample=sample,
         seed=seed,
+        media=with_root(get_settings().media_limits(), events),
+        bank_entries=tuple(stored_entries()),
     )
     out.mkdir(parents=True, exist_ok=True)
     runner = _engine(engine, master)

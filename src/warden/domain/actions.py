@@ -137,7 +137,7 @@ def check_transition(
 class Evidence:
     """A pointer to why: an event, a lexicon match, an entity, a feature value, a ring."""
 
-    kind: str  # "event" | "match" | "entity" | "feature" | "ring"
+    kind: str  # "event" | "match" | "entity" | "media" | "feature" | "ring"
     ref: str  # event id, "term@event", entity value, feature name, ring id
     detail: str = ""
 

@@ -5,6 +5,11 @@ One pydantic model per event kind, discriminated by ``kind``. Every event has an
 time), the ``account_id`` that did it and a timezone-aware ``ts``. Unknown fields are
 refused, not ignored: a misspelt ``recipent_id`` would otherwise silently drop evidence.
 
+Messages, posts, comments and profiles (the avatar) may carry images in ``media``: each a
+:class:`MediaRef` with a ``media_id`` and exactly one of ``url``, ``path`` or inline
+``data`` (base64). Only the reference is validated here; reading the bytes, with its limits,
+is :mod:`warden.media`'s job, so an event whose picture cannot be read is still screened.
+
 The JSON Schema (``event_json_schema()``) is what platform engineers code against; it is
 published in ``docs/events.md`` and a test keeps the two in step.
 """
@@ -17,6 +22,42 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, m
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(max_length=20_000)]
+#: Inline image bytes, base64: 14 M characters ≈ 10 MiB, the fetcher's default size limit.
+INLINE_MAX = 14_000_000
+MEDIA_PER_EVENT = 16
+
+
+class MediaRef(BaseModel):
+    """One image attached to an event: where to read it, and (optionally) its SHA-256."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    media_id: Identifier = Field(description="The platform's id of the image.")
+    sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] | None = Field(
+        None, description="Lower-case hex SHA-256 of the bytes; checked when given."
+    )
+    url: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(
+        None, description="http(s):// (fetched only from allowed hosts), or file://."
+    )
+    path: Annotated[str, Field(min_length=1, max_length=1024)] | None = Field(
+        None, description="A local file under one of the allowed media roots."
+    )
+    data: Annotated[str, Field(min_length=1, max_length=INLINE_MAX)] | None = Field(
+        None, description="The image bytes inline, base64."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MediaRef:
+        given = [name for name in ("url", "path", "data") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"exactly one of url, path and data must be given (got {given})")
+        return self
+
+
+Media = Annotated[
+    list[MediaRef],
+    Field(max_length=MEDIA_PER_EVENT, description="Images attached to the event."),
+]
 
 
 class _Event(BaseModel):
@@ -30,8 +71,19 @@ class _Event(BaseModel):
         """The content to screen, by field name (empty for events without content)."""
         return {}
 
+    def images(self) -> tuple[MediaRef, ...]:
+        """The images to screen (empty for events that cannot carry any)."""
+        return ()
 
-class MessageEvent(_Event):
+
+class _WithMedia(_Event):
+    media: Media = Field(default_factory=list)
+
+    def images(self) -> tuple[MediaRef, ...]:
+        return tuple(self.media)
+
+
+class MessageEvent(_WithMedia):
     """A private or group chat message."""
 
     kind: Literal["message"] = "message"
@@ -50,7 +102,7 @@ class MessageEvent(_Event):
         return {"text": self.text}
 
 
-class PostEvent(_Event):
+class PostEvent(_WithMedia):
     """An article published by an official account."""
 
     kind: Literal["post"] = "post"
@@ -61,7 +113,7 @@ class PostEvent(_Event):
         return {"title": self.title, "text": self.text} if self.title else {"text": self.text}
 
 
-class CommentEvent(_Event):
+class CommentEvent(_WithMedia):
     """A comment under a post."""
 
     kind: Literal["comment"] = "comment"
@@ -72,8 +124,9 @@ class CommentEvent(_Event):
         return {"text": self.text}
 
 
-class ProfileEvent(_Event):
-    """A nickname or signature change (escort accounts advertise handles there)."""
+class ProfileEvent(_WithMedia):
+    """A nickname, signature or avatar change (escort accounts advertise handles there);
+    the avatar is its ``media``."""
 
     kind: Literal["profile"] = "profile"
     nickname: Text | None = None

@@ -1,9 +1,10 @@
 """Rings: groups of accounts that work together, found by what they share.
 
 A ring is a connected component of the account–entity graph built by a sweep: two accounts
-are linked when they share a *specific* entity — a contact handle they both advertise, a
-payee their victims both pay, a device they both log in from, an IP prefix (/24) they both
-use. Hub entities (a popular domain, a café's IP) are left out before components are found,
+are linked when they share a *specific* entity — a contact handle (or a group link) they
+both advertise, in text or in a QR code, a payee their victims both pay, a device they both
+log in from, an IP prefix (/24) they both use, a picture (near-identical copies) they both
+post. Hub entities (a popular domain, a café's IP) are left out before components are found,
 so ordinary users who happen to share one are not chained together.
 
 Every ring keeps its evidence: for each member, which entity links it and in which events
@@ -16,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-ENTITY_KINDS = ("phone", "chat_handle", "qq", "payee", "device", "ip24")
+ENTITY_KINDS = ("phone", "chat_handle", "qq", "group_link", "payee", "device", "ip24", "image")
 
 
 @dataclass(frozen=True)

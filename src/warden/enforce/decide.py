@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ from warden.domain.actions import ActionStatus, CaseKind, CaseStatus, Decision, 
 from warden.domain.events import Event, ProfileEvent
 from warden.domain.verdicts import Verdict
 from warden.enforce.executor import execute, record_decisions
+from warden.enforce.pictures import media_problems, picture_evidence, scanner, stored_banks
 from warden.enforce.planner import Plan, Standing, plan
 from warden.enforce.standing import standing_at
 from warden.io.events import Located, Quarantined
@@ -52,6 +53,10 @@ from warden.policy import Campaign, DailyCounts, PolicyPack
 from warden.store.content import retained
 from warden.store.interfaces import ActionRecord, UnitOfWorkPort
 from warden.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from warden.media.limits import MediaLimits
+    from warden.media.scan import MediaScanner
 
 CONTACT = ("phone", "chat_handle", "qq")
 #: How long a non-transactional counter store remembers that an event was folded.
@@ -112,9 +117,11 @@ class EventOutcome:
     status: str
     decisions: int = 0
     actions: list[ActionRecord] = field(default_factory=list)
+    #: pictures of the event that could not be read, and why (kept in quarantine too)
+    media_problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "event_id": self.event_id,
             "status": self.status,
             "decisions": self.decisions,
@@ -130,6 +137,9 @@ class EventOutcome:
                 for r in self.actions
             ],
         }
+        if self.media_problems:
+            out["media_problems"] = list(self.media_problems)
+        return out
 
 
 class Decider:
@@ -144,14 +154,19 @@ class Decider:
         campaign: Campaign | None = None,
         rings: Mapping[str, tuple[int, float]] | None = None,
         paused: frozenset[str] = frozenset(),
+        media: Callable[[], MediaScanner] | None = None,
     ) -> None:
         """``rings`` (member → ring size, score) are the rings found by the last sweep; the
         ``ring.*`` features read them. ``paused`` are the rules the appeal valve paused
-        (:func:`paused_rules`)."""
+        (:func:`paused_rules`). ``media`` makes the scanner for events' pictures, on the
+        first event that has one (its libraries and banks are loaded only then); by
+        default pictures are read within the default limits, with no banks."""
         self.screener = screener
         self.pack = pack
         self.counters: Counters = counters if counters is not None else MemoryCounters()
-        self.folder = FeatureFolder(self.counters, pack.categories, rings=rings)
+        self.folder = FeatureFolder(self.counters, pack.categories, rings=rings, banks=pack.banks)
+        self._media_factory = media or (lambda: scanner(screener))
+        self._media: MediaScanner | None = None
         self.campaign = campaign
         self.paused = paused
         self._transactional = isinstance(self.counters, TransactionalCounters)
@@ -167,9 +182,11 @@ class Decider:
         counters: Counters | None = None,
         campaign: Campaign | None = None,
         rings: Mapping[str, tuple[int, float]] | None = None,
+        media: MediaLimits | None = None,
     ) -> Decider:
         """A decider that reads the paused rules and (unless given) the rings the store
-        holds now."""
+        holds now; events' pictures are read within ``media`` (the settings' limits;
+        defaults when None) and matched against the store's hash banks."""
         return cls(
             screener,
             pack,
@@ -177,10 +194,19 @@ class Decider:
             campaign=campaign,
             rings=stored_ring_features(engine) if rings is None else rings,
             paused=paused_rules(engine, pack),
+            media=lambda: scanner(screener, media, stored_banks(engine)),
         )
 
+    @property
+    def media(self) -> MediaScanner:
+        """The scanner for events' pictures (made on first use)."""
+        if self._media is None:
+            self._media = self._media_factory()
+        return self._media
+
     def screen(self, events: Sequence[Event]) -> list[list[Verdict]]:
-        """The verdicts of every text of every event, one list per event, in one batch."""
+        """The verdicts of every text and picture of every event, one list per event, in
+        one batch (pictures after texts: :mod:`warden.media.scan`)."""
         owners: list[int] = []
         texts: list[str] = []
         for i, event in enumerate(events):
@@ -190,6 +216,11 @@ class Decider:
         out: list[list[Verdict]] = [[] for _ in events]
         for owner, verdict in zip(owners, self.screener.screen(texts), strict=True):
             out[owner].append(verdict)
+        pictured = [i for i, event in enumerate(events) if event.images()]
+        if pictured:
+            scanned = self.media.scan([events[i].images() for i in pictured])
+            for owner, verdicts in zip(pictured, scanned, strict=True):
+                out[owner].extend(verdicts)
         return out
 
     def decide(
@@ -231,9 +262,13 @@ class Decider:
             decisions = [self._with_evidence(d, shown) for d in decisions]
             outcome.decisions += len(decisions)
             result = plan_decisions(
-                self.pack, self.campaign, self.paused, decisions, source.standing(account, event.ts),
+                self.pack,
+                self.campaign,
+                self.paused,
+                decisions,
+                source.standing(account, event.ts),
                 source.applied_on,
-            )  # fmt: skip
+            )
             outcome.actions += apply_plan(uow, decisions, result, actor)
         return outcome
 
@@ -355,9 +390,12 @@ def decide_batch(
                     outcomes[id(item)] = EventOutcome(event.event_id, "duplicate")
                     continue
                 fresh.discard(event.event_id)  # a second copy in the batch is a duplicate
-                outcomes[id(item)] = decider.decide(
-                    uow, event, found, actor, fold=event.event_id in to_fold
-                )
+                outcome = decider.decide(uow, event, found, actor, fold=event.event_id in to_fold)
+                unread = media_problems(item, found)
+                if unread:
+                    keep_quarantined(uow, unread, known, now)
+                    outcome.media_problems = [q.reason for q in unread]
+                outcomes[id(item)] = outcome
             results = [
                 item if isinstance(item, Quarantined) else outcomes[id(item)] for item in items
             ]
@@ -452,13 +490,16 @@ def stored_ring_features(engine: Engine) -> dict[str, tuple[int, float]]:
 
 @dataclass(frozen=True, slots=True)
 class EventEvidence:
-    """What an event shows: its id, kind and author, and what screening found in it."""
+    """What an event shows: its id, kind and author, and what screening found in it —
+    including in its pictures (the picture, the code's payload, the box a match was read
+    in, the bank entry and its distance)."""
 
     event_id: str
     kind: str
     author: str
     matches: tuple[tuple[str, str, str], ...] = ()  # (term, category, matched text)
     entities: tuple[tuple[str, str], ...] = ()  # ("kind:value", matched text)
+    media: tuple[tuple[str, str], ...] = ()  # (ref, detail) of what pictures showed
 
     @classmethod
     def of(cls, event: Event, verdicts: Iterable[Verdict]) -> EventEvidence:
@@ -467,10 +508,19 @@ class EventEvidence:
             event.event_id,
             event.kind,
             event.account_id,
-            tuple((m.term, m.category, m.matched) for v in verdicts for m in v.matches[:5]),
             tuple(
-                (f"{e.kind.value}:{e.value}", e.matched) for v in verdicts for e in v.entities[:5]
+                (m.term, m.category, m.matched)
+                for v in verdicts
+                if v.media is None
+                for m in v.matches[:5]
             ),
+            tuple(
+                (f"{e.kind.value}:{e.value}", e.matched)
+                for v in verdicts
+                if v.media is None
+                for e in v.entities[:5]
+            ),
+            tuple(item for v in verdicts if v.media is not None for item in picture_evidence(v)),
         )
 
 
@@ -485,6 +535,8 @@ def with_event_evidence(decision: Decision, shown: EventEvidence) -> Decision:
             )
         for entity, matched in shown.entities:
             evidence.append(Evidence("entity", entity, repr(matched)))
+        for ref, detail in shown.media:
+            evidence.append(Evidence("media", ref, detail))
     return dataclasses.replace(decision, evidence=tuple(evidence))
 
 

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -30,6 +31,9 @@ from warden.enforce.decide import Decider, EventOutcome, KnownQuarantine, decide
 from warden.io.events import Located, Quarantined
 from warden.policy import Campaign, PolicyPack
 from warden.settings import get_settings
+
+if TYPE_CHECKING:
+    from warden.media.limits import MediaLimits
 
 BATCH = 256
 
@@ -76,11 +80,19 @@ class Ingestor:
         actor: str = "warden",
         batch: int = BATCH,
         rings: Mapping[str, tuple[int, float]] | None = None,
+        media: MediaLimits | None = None,
     ) -> None:
-        """``rings`` (member → ring size, score) default to the rings the store holds."""
+        """``rings`` (member → ring size, score) default to the rings the store holds;
+        ``media`` are the limits events' pictures are read within."""
         self.engine = engine
         self.decider = Decider.for_store(
-            engine, screener, pack, counters=counters, campaign=campaign, rings=rings
+            engine,
+            screener,
+            pack,
+            counters=counters,
+            campaign=campaign,
+            rings=rings,
+            media=media,
         )
         self.actor = actor
         self.batch = batch

@@ -19,7 +19,11 @@ The rules it follows, in order:
 5. an action that would change nothing is not planned (a lock shorter than the lock in
    force, a restriction of capabilities already restricted, a second close review);
 6. a close goes to two reviewers unless its rule is auto-close, and any action past a cap
-   goes to review instead of being applied.
+   goes to review instead of being applied;
+7. while a close that a rule jumped to (``jump_to: close``, not auto-close) waits for its
+   reviewers, the account is locked — the ladder's lock step, applied at once with no strike
+   of its own: a porn or terror bank match must not keep posting for the hours a review
+   takes. A close the ladder reached step by step follows a lock already.
 """
 
 from __future__ import annotations
@@ -157,6 +161,29 @@ def plan(
                 review = CaseKind.CLOSE_REVIEW
         if cap_exceeded(decision.rule_id, category):
             review = review or CaseKind.CAP_REVIEW
+        held: PlannedAction | None = None
+        if review is CaseKind.CLOSE_REVIEW and decision.jump_to is ActionType.CLOSE:
+            # the ladder's lock, whatever rung this account is on: a fresh low strike jumped
+            # to lock (the strike count of the close is what the account keeps)
+            hold = _hold(ladder(category, 0, Severity.LOW, ActionType.LOCK, 0))
+            held_until = decision.at + timedelta(days=hold.days) if hold and hold.days else None
+            if hold is not None and _changes_something(hold, held_until, standing, closing):
+                held = PlannedAction(
+                    account_id=standing.account_id,
+                    type=ActionType.LOCK,
+                    category=category,
+                    rule_ids=(decision.rule_id,),
+                    reason=f"{_reason(decision, step, shift)}; locked while the close is reviewed",
+                    policy_version=decision.policy_version,
+                    campaign=decision.campaign,
+                    at=decision.at,
+                    strikes_after=before,
+                    strikes_given=0,
+                    capabilities=(),
+                    until=held_until,
+                    needs_review=None,
+                    evidence=decision.evidence,
+                )
         actions.append(
             PlannedAction(
                 account_id=standing.account_id,
@@ -175,6 +202,8 @@ def plan(
                 evidence=decision.evidence,
             )
         )
+        if held is not None:
+            actions.append(held)
     return Plan(tuple(actions), tuple(aside))
 
 
@@ -189,6 +218,11 @@ def struck_already(
     if decision.at - last < cooldown:
         return True
     return decision.content_at is not None and decision.content_at < last + cooldown
+
+
+def _hold(step: Step) -> Step | None:
+    """The lock a ladder's jump to ``lock`` leads to, or None when the ladder has none."""
+    return step if step.action is ActionType.LOCK else None
 
 
 def _stronger(a: Decision, b: Decision) -> bool:

@@ -48,6 +48,12 @@ PER_CATEGORY: tuple[NameSpec, ...] = (
         "× how it reads (a mention of abuse 0.15), summed",
     ),
     NameSpec(
+        "media.score.<category>",
+        ValueType.NUMBER,
+        "highest category score (0..1) of text read in the account's pictures (OCR, QR "
+        "payloads) in 7 days",
+    ),
+    NameSpec(
         "latest.<category>",
         ValueType.NUMBER,
         "when (Unix seconds) the latest content that counted towards intent of the category "
@@ -93,8 +99,24 @@ FIXED_NAMES: tuple[NameSpec, ...] = (
         "distinct phones / chat handles advertised in content and profile, 30 days",
     ),
     NameSpec("entities.has_contact", ValueType.BOOL, "at least one contact handle advertised"),
+    NameSpec(
+        "media.qr_contacts",
+        ValueType.NUMBER,
+        "distinct contacts and group links in QR codes of the account's pictures, 30 days",
+    ),
     NameSpec("ring.size", ValueType.NUMBER, "accounts in the account's ring; 0 when in none"),
     NameSpec("ring.score", ValueType.NUMBER, "how strongly the ring is tied to abuse (0..1)"),
+)
+
+
+#: Names that expand over the hash banks a pack names (``banks:``), like per-category ones.
+PER_BANK: tuple[NameSpec, ...] = (
+    NameSpec(
+        "media.bank_match.<bank>",
+        ValueType.NUMBER,
+        "pictures the account posted in 7 days that matched an entry of the hash bank "
+        "(PDQ, within 31 bits)",
+    ),
 )
 
 
@@ -109,14 +131,20 @@ class NameRegistry(Mapping[str, ValueType]):
             self._specs[spec.name] = spec
 
     @classmethod
-    def for_categories(cls, categories: Iterable[str]) -> NameRegistry:
-        """The standard names, with the per-category ones expanded over ``categories``."""
+    def for_categories(cls, categories: Iterable[str], banks: Iterable[str] = ()) -> NameRegistry:
+        """The standard names, with the per-category ones expanded over ``categories`` and
+        the per-bank ones over ``banks``."""
         expanded = [
             NameSpec(p.name.replace("<category>", c), p.type, p.meaning.replace("the category", c))
             for p in PER_CATEGORY
             for c in categories
         ]
-        return cls([*expanded, *FIXED_NAMES])
+        per_bank = [
+            NameSpec(p.name.replace("<bank>", b), p.type, p.meaning.replace("the hash bank", b))
+            for p in PER_BANK
+            for b in banks
+        ]
+        return cls([*expanded, *FIXED_NAMES, *per_bank])
 
     def with_names(self, extra: Iterable[NameSpec]) -> NameRegistry:
         """A registry with ``extra`` names added (for deployments that fold more features)."""
@@ -137,4 +165,4 @@ class NameRegistry(Mapping[str, ValueType]):
 
 def documented_patterns() -> tuple[str, ...]:
     """Every name as the docs table writes it (per-category names with ``<category>``)."""
-    return tuple(spec.name for spec in (*PER_CATEGORY, *FIXED_NAMES))
+    return tuple(spec.name for spec in (*PER_CATEGORY, *FIXED_NAMES, *PER_BANK))

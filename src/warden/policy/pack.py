@@ -84,6 +84,8 @@ class PolicyPack:
     caps: Caps
     valve: Valve
     campaigns: Mapping[str, Campaign]
+    #: hash banks rules may read as ``media.bank_match.<bank>`` (``warden banks``)
+    banks: tuple[str, ...] = ()
     _compiled: dict[tuple[float, frozenset[str]], tuple[CompiledRule, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -337,7 +339,7 @@ def row_reader(columns: Mapping[str, Any], row: int) -> Callable[[str], Any]:
 # --- loading --------------------------------------------------------------------------------
 
 PACK_KEYS = ("version", "categories", "rules", "ladders")
-OPTIONAL_KEYS = ("description", "lexicons", "models", "caps", "valves", "campaigns")
+OPTIONAL_KEYS = ("description", "lexicons", "models", "banks", "caps", "valves", "campaigns")
 
 
 def load_pack(path: Path | str, *, names: NameRegistry | None = None) -> PolicyPack:
@@ -354,7 +356,8 @@ def load_pack(path: Path | str, *, names: NameRegistry | None = None) -> PolicyP
     top = compose(path, text).fields(PACK_KEYS, OPTIONAL_KEYS)
     version = top["version"].text()
     categories = _read_categories(top["categories"])
-    registry = names or NameRegistry.for_categories(categories)
+    banks = _read_banks(top["banks"]) if "banks" in top else ()
+    registry = names or NameRegistry.for_categories(categories, banks)
     ladders = _read_ladders(top["ladders"], categories)
     rules = _read_rules(top["rules"], ladders, registry)
     hasher = hashlib.sha256(data)
@@ -381,19 +384,30 @@ def load_pack(path: Path | str, *, names: NameRegistry | None = None) -> PolicyP
         ),
         valve=read_valve(top["valves"]) if "valves" in top else Valve(),
         campaigns=campaigns,
+        banks=banks,
     )
 
 
-def _read_categories(entry: Entry) -> tuple[str, ...]:
+def _read_banks(entry: Entry) -> tuple[str, ...]:
+    return _identifiers(entry, "bank")
+
+
+def _identifiers(entry: Entry, what: str) -> tuple[str, ...]:
+    """A list of distinct identifiers (categories, banks), each error at its line."""
     seen: list[str] = []
     for item in entry.items():
-        category = item.identifier()
-        if category in seen:
-            raise item.error(f"category {category!r} is listed twice")
-        seen.append(category)
+        name = item.identifier()
+        if name in seen:
+            raise item.error(f"{what} {name!r} is listed twice")
+        seen.append(name)
+    return tuple(seen)
+
+
+def _read_categories(entry: Entry) -> tuple[str, ...]:
+    seen = _identifiers(entry, "category")
     if not seen:
         raise entry.error("categories must list at least one category")
-    return tuple(seen)
+    return seen
 
 
 def _read_rules(

@@ -138,6 +138,7 @@ class Service:
             pack,
             counters=counters if counters is not None else counters_for(settings, engine),
             campaign=overlay,
+            media=settings.media_limits(),
         )
         return cls(
             engine=engine,

@@ -219,6 +219,7 @@ class StreamWorker:
             pack,
             counters=counters_for(settings, engine),
             campaign=pack.campaign(campaign) if campaign else None,
+            media=settings.media_limits(),
         )
         return cls(
             engine,

@@ -20,17 +20,50 @@ written from the abuser's side, not the rule's:
   crew's device, then 110+ messages to strangers in under an hour.
 
 Ring members log in from the ring's devices and /24s and hand the takings to the boss.
+With pictures on (``--pictures``), advertising rings also post their poster — the ad
+written on a picture with a QR code of the ring's handle — and wear it as their avatar
+(:mod:`warden.simulate.pictures`).
 """
 
 from __future__ import annotations
 
+import random
+import textwrap
 from collections.abc import Callable
+from typing import Any
 
 from warden.simulate.content import Handle
 from warden.simulate.day import HOUR_MS, MINUTE_MS, DayContext
 from warden.simulate.roles import PAYING_ROLES, Role
 
 Behaviour = Callable[[DayContext, int], None]
+#: Rings that advertise with pictures, and how often an ad carries one (careful members,
+#: whose text says little, lean on the picture more).
+PICTURE_ROLES = frozenset(
+    {Role.ESCORT, Role.DEPOSIT_SCAMMER, Role.PORN_SELLER, Role.GAMBLING_PROMOTER}
+)
+PICTURE_SHARE, CAREFUL_PICTURE_SHARE = 0.3, 0.5
+
+
+def _picture(
+    day: DayContext, account: int, role: Role, copy: int | None = None
+) -> list[dict[str, Any]] | None:
+    """The ring's poster (copy ``copy``, or a random one some of the time), or None."""
+    album, ring_number = day.album, int(day.population.ring[account])
+    if album is None or ring_number < 0 or role not in PICTURE_ROLES:
+        return None
+    if copy is None:
+        share = CAREFUL_PICTURE_SHARE if _careful(day, account) else PICTURE_SHARE
+        if day.prng.random() >= share:
+            return None
+        copy = day.prng.randrange(4)
+    ring = day.population.rings[ring_number]
+    handle = ring.handles[0]
+    rng = random.Random(ring.ring_id)  # the same poster whichever member draws it first
+    text = day.copy.ad(role, ring.locale, handle, rng, disguise=False)
+    width = 26 if ring.locale == "en" else 13
+    lines = textwrap.wrap(text, width) or [text]
+    return [album.ad(ring.ring_id, lines, handle, copy, sample=role is Role.PORN_SELLER)]
 
 
 def _handle(day: DayContext, account: int) -> Handle | None:
@@ -53,11 +86,18 @@ def _report(day: DayContext, reporter: int, target: int, at: int, reason: str, e
 
 
 def _message(
-    day: DayContext, account: int, at: int, text: str, to: int = -1, group: str | None = None
+    day: DayContext,
+    account: int,
+    at: int,
+    text: str,
+    to: int = -1,
+    group: str | None = None,
+    media: list[dict[str, Any]] | None = None,
 ) -> str:
     return day.batch.add(
         "message", at, day.id(account), text=text,
         recipient_id=day.id(to) if to >= 0 else None, group_id=group, is_contact=False,
+        media=media,
     )  # fmt: skip
 
 
@@ -84,6 +124,7 @@ def ring_upkeep(day: DayContext, account: int) -> None:
             "profile", day.start + prng.randrange(HOUR_MS), day.id(account),
             nickname=prng.choice(("小美", "安琪", "Lily", "客服小王", "VIP")),
             signature=day.copy.signature(role, locale, handle, prng, careful),
+            media=_picture(day, account, role, copy=0),
         )  # fmt: skip
     if ring_number >= 0 and role in PAYING_ROLES:
         boss = pop.rings[ring_number].boss
@@ -109,7 +150,8 @@ def _ads(
             at = day.moment(night=night)
         at += prng.randrange(20_000, 5 * MINUTE_MS)
         text = day.copy.ad(role, locale, _handle(day, account), prng, careful=careful, soft=soft)
-        sent.append((recipient, at, _message(day, account, at, text, to=recipient)))
+        media = _picture(day, account, role)
+        sent.append((recipient, at, _message(day, account, at, text, to=recipient, media=media)))
     return sent
 
 
@@ -199,7 +241,10 @@ def _group_posts(day: DayContext, account: int, role: Role, count: int) -> None:
         text = day.copy.ad(
             role, locale, _handle(day, account), prng, careful=_careful(day, account)
         )
-        _message(day, account, day.moment(night=role is not Role.TERROR), text, group=group)
+        _message(
+            day, account, day.moment(night=role is not Role.TERROR), text, group=group,
+            media=_picture(day, account, role),
+        )  # fmt: skip
 
 
 def gambling_promoter(day: DayContext, account: int) -> None:

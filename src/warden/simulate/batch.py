@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 TS = pa.timestamp("ms", tz="UTC")
+#: pictures as the simulator attaches them: an id and a path relative to the events folder
+MEDIA = pa.list_(pa.struct([("media_id", pa.string()), ("path", pa.string())]))
 SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
@@ -47,14 +49,15 @@ SCHEMA = pa.schema(
         ("device_id", pa.string()),
         ("ip", pa.string()),
         ("region", pa.string()),
+        ("media", MEDIA),
     ]
 )
 #: The fields of each kind beyond event_id, account_id and ts.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "message": ("text", "recipient_id", "group_id", "is_contact"),
-    "post": ("title", "text"),
-    "comment": ("text", "target_event_id"),
-    "profile": ("nickname", "signature"),
+    "message": ("text", "recipient_id", "group_id", "is_contact", "media"),
+    "post": ("title", "text", "media"),
+    "comment": ("text", "target_event_id", "media"),
+    "profile": ("nickname", "signature", "media"),
     "friend_request": ("target_id", "message"),
     "group_invite": ("group_id", "invitee_ids"),
     "payment": ("payee_id", "amount", "currency", "payment_type", "memo"),

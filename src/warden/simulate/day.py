@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,9 @@ import numpy.typing as npt
 from warden.simulate.batch import EventBatch
 from warden.simulate.content import Copywriter, Pools
 from warden.simulate.population import DAY_MS, Population
+
+if TYPE_CHECKING:
+    from warden.simulate.pictures import Album
 
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
@@ -57,10 +61,17 @@ class DayContext:
     prng: random.Random  # one-at-a-time draws (much cheaper per call than NumPy's)
     copy: Copywriter
     pools: Pools
+    album: Album | None = None  # pictures (``--pictures``); None: a text-only run
 
     @classmethod
     def open(
-        cls, index: int, population: Population, seed: int, copy: Copywriter, pools: Pools
+        cls,
+        index: int,
+        population: Population,
+        seed: int,
+        copy: Copywriter,
+        pools: Pools,
+        album: Album | None = None,
     ) -> DayContext:
         start = population.start_ms + index * DAY_MS
         return cls(
@@ -72,6 +83,7 @@ class DayContext:
             prng=random.Random(seed * 1_000_003 + index),
             copy=copy,
             pools=pools,
+            album=album,
         )
 
     @property

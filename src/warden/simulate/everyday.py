@@ -107,6 +107,29 @@ def _pick_texts(
     return out
 
 
+PHOTOS_PER_1000 = 1.0  # ordinary accounts sending a photo each day, per thousand (--pictures)
+MAX_PHOTOS_PER_DAY = 25  # OCR is the slow step of reading a picture: keep runs quick
+PHOTO_TEXTS = ("看看", "今天的晚霞", "刚拍的", "周末去爬山了", "look at this", "view from here")
+
+
+def photos(day: DayContext, accounts: npt.NDArray[np.int64]) -> None:
+    """A few ordinary people send a contact a photo of their own (``--pictures`` only)."""
+    album, pop, prng = day.album, day.population, day.prng
+    if album is None or not len(accounts):
+        return
+    count = min(MAX_PHOTOS_PER_DAY, max(1, round(len(accounts) * PHOTOS_PER_1000 / 1000)))
+    for _ in range(count):
+        sender = int(accounts[prng.randrange(len(accounts))])
+        degree = int(pop.contact_ptr[sender + 1] - pop.contact_ptr[sender])
+        if not degree:
+            continue
+        contact = int(pop.contacts[pop.contact_ptr[sender] + prng.randrange(degree)])
+        day.batch.add(
+            "message", day.moment(), day.id(sender), text=prng.choice(PHOTO_TEXTS),
+            recipient_id=day.id(contact), is_contact=True, media=[album.photo()],
+        )  # fmt: skip
+
+
 def payments(day: DayContext, accounts: npt.NDArray[np.int64]) -> None:
     """Friends paying friends: AA dinners, rent, red packets on birthdays."""
     pop, rng = day.population, day.rng

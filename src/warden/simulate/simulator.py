@@ -47,6 +47,7 @@ class SimulationConfig:
     bad_records: int = 0
     evasion: Evasion = field(default_factory=Evasion)
     row_group_size: int = 65_536
+    pictures: bool = False  # rings' ad pictures with QR codes, ordinary photos (pictures.py)
 
     @property
     def start_ms(self) -> int:
@@ -92,10 +93,15 @@ def simulate(
     pools = Pools.build(random.Random(config.seed * 31 + 1))
     rate = ordinary_rate(population, config)
     writer = PartWriter(out / "events", config.format, config.row_group_size)
+    album = None
+    if config.pictures:
+        from warden.simulate.pictures import Album
+
+        album = Album(out / "events" / "media", config.seed)
     events: Counter[str] = Counter()
     carry: pa.Table | None = None
     for index in range(config.days):
-        day = DayContext.open(index, population, config.seed, copy, pools)
+        day = DayContext.open(index, population, config.seed, copy, pools, album)
         _generate(day, rate)
         table = day.batch.table()
         if carry is not None and carry.num_rows:
@@ -115,6 +121,7 @@ def simulate(
     if config.bad_records:
         writer.append_bad_records(config.bad_records, config.start_ms)
     write_truth(out / "truth.parquet", truth_columns(population))
+    banked = album.write_bank(out / "banks" / "porn.txt") if album is not None else 0
     roles = Counter({r.value: n for r, n in role_tally(population).items() if n})
     manifest = {
         "generator": "warden simulate",
@@ -131,6 +138,8 @@ def simulate(
         "accounts_per_role": {role.value: roles[role.value] for role in ROLES},
         "abusive_accounts": sum(roles[r.value] for r in ROLES if is_abusive(r)),
         "rings": len(population.rings),
+        "pictures": config.pictures,
+        "banked_samples": banked,
         "files": [str(p.relative_to(out)) for p in writer.files],
         "truth": "truth.parquet",
     }
@@ -151,6 +160,7 @@ def _generate(day: DayContext, rate: float) -> None:
     social = everyday.social_accounts(day)
     posts = everyday.official_posts(day)
     everyday.chat(day, social, rate)
+    everyday.photos(day, social)
     everyday.payments(day, social)
     everyday.now_and_then(day, social)
     everyday.comments(day, social, posts)

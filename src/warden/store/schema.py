@@ -485,3 +485,29 @@ class ReportTriageRow(Base):
     reports_until: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class MediaBankRow(Base):
+    """A hash bank (:mod:`warden.media.banks`): rules read its matches as
+    ``media.bank_match.<name>``."""
+
+    __tablename__ = "media_banks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class MediaBankEntryRow(Base):
+    """One PDQ hash in a bank; the same hash is in a bank at most once."""
+
+    __tablename__ = "media_bank_entries"
+    __table_args__ = (UniqueConstraint("bank", "hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bank: Mapped[str] = mapped_column(ForeignKey("media_banks.name"), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    content_id: Mapped[str] = mapped_column(String(256))
+    tags: Mapped[list[Any]]
+    source: Mapped[str] = mapped_column(String(256), default="")
+    added_at: Mapped[datetime]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from warden.audit.log import AuditLog
 from warden.store.accounts import SqlAccounts, SqlEventsSeen, SqlQuarantine
+from warden.store.banks import SqlBanks
 from warden.store.cases import SqlCases
 from warden.store.content import SqlEventContent
 from warden.store.enforcement import SqlActions, SqlDecisions, SqlStrikes
@@ -45,6 +46,7 @@ class UnitOfWork:
     outbox: SqlOutbox
     rings: SqlRings
     content: SqlEventContent
+    banks: SqlBanks
     audit: AuditLog
 
     def __init__(self, engine: Engine) -> None:
@@ -73,6 +75,7 @@ class UnitOfWork:
         self.outbox = SqlOutbox(session)
         self.rings = SqlRings(session)
         self.content = SqlEventContent(session)
+        self.banks = SqlBanks(session)
         self.audit = AuditLog(session)
         return self
 

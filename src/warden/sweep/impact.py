@@ -349,8 +349,9 @@ def render_impact(f: dict[str, Any]) -> str:
     sections.append(
         section(
             "Rings",
-            "Accounts linked by contact handles, payees, devices or IP prefixes they share; hub "
-            "entities (shared by too many accounts to mean anything) were left out.",
+            "Accounts linked by contact handles, group links, payees, devices, IP prefixes or "
+            "pictures they share; hub entities (shared by too many accounts to mean anything) "
+            "were left out.",
             [
                 grid(
                     charts.histogram(

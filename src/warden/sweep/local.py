@@ -77,7 +77,15 @@ def _shard(shard: int) -> float:
 
     rows = table.filter(pa.array(routed_to(table, shard, job.shards)))
     output = run_shard(
-        rows, shard, job.shards, _STATE["screener"], job.categories, job.since, advance, job.gate
+        rows,
+        shard,
+        job.shards,
+        _STATE["screener"],
+        job.categories,
+        job.since,
+        advance,
+        job.gate,
+        job.media,
     )
     write_shard(output.tables(), job.work, shard)
     return time.perf_counter() - started

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import orjson
@@ -53,12 +53,17 @@ from warden.sweep.rings import (
     RingResult,
     RingSettings,
     assemble,
+    canonical_images,
     entity_pairs,
     guarded,
     linking,
 )
-from warden.sweep.shard import SinceTable
+from warden.sweep.shard import MediaJob, SinceTable
 from warden.sweep.table import UNPARSEABLE_TS, event_files, load_events
+
+if TYPE_CHECKING:
+    from warden.media.banks import BankEntry
+    from warden.media.limits import MediaLimits
 
 DAY_US = 86_400_000_000  # microseconds in a day
 RING_NAMES = frozenset({"ring.size", "ring.score"})  # known only after the shards
@@ -82,6 +87,10 @@ class SweepOptions:
     sample: int = 25
     seed: int = 0
     rings: RingSettings = field(default_factory=RingSettings)
+    #: how events' pictures are read (roots should hold the events folder) and the hash
+    #: banks they are matched against (the store's, read by ``warden sweep``)
+    media: MediaLimits | None = None
+    bank_entries: tuple[BankEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class ShardJob:
     since: SinceTable
     categories: tuple[str, ...]
     gate: Gate | None = None  # rows no rule could fire on are not evaluated
+    media: MediaJob | None = None  # how the shards read pictures (None: default limits)
 
 
 class SweepEngine(Protocol):
@@ -161,13 +171,16 @@ def run_sweep(
 
     since = since_table(table)
     gate = pack.gate(campaign, unknown=RING_NAMES)
-    job = ShardJob(options.policy, max(1, options.workers), work, since, pack.categories, gate)
+    media = MediaJob(options.media, options.bank_entries, pack.banks)
+    job = ShardJob(
+        options.policy, max(1, options.workers), work, since, pack.categories, gate, media
+    )
     engine.run_shards(table, job, report)
     shards = {name: _read_work(work, name) for name in SHARD_TABLES}
     lap("screen_and_fold")
 
     found_at = datetime.now(UTC).replace(microsecond=0)
-    pairs, hubs = guarded(entity_pairs(shards["links"]), options.rings)
+    pairs, hubs = guarded(entity_pairs(canonical_images(shards["links"])), options.rings)
     edges = linking(pairs, options.rings)
     labels = engine.components(edges) if edges.num_rows else {}
     flagged = dict(

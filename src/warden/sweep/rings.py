@@ -12,8 +12,12 @@ the graph honest:
   A family sharing a tablet forms a component too; its score is 0 and no rule reads it.
 
 * **weak links count in pairs** — friends pay the same friend, families share a tablet and
-  a home IP: one shared payee, device or IP prefix links nobody; two different ones shared
-  by the same two accounts do (:func:`linking`). Contact handles link on their own.
+  a home IP, and everyone forwards the same meme: one shared payee, device, IP prefix or
+  picture links nobody; two different ones shared by the same two accounts do
+  (:func:`linking`). Contact handles and group links link on their own;
+* **near-identical pictures are one picture** — a re-encoded, resized or cropped copy has
+  a PDQ hash a few bits away, so before anything else the ``image:`` entities are made
+  canonical: hashes within 31 bits are one entity (:func:`canonical_images`).
 
 Components are computed by the engine (SciPy locally, large-star/small-star on Spark);
 everything else — guards, weak pairs, scores, evidence, ring ids — is this module's, so both
@@ -40,7 +44,9 @@ DEFAULT_MAX_ACCOUNTS: Mapping[str, int] = {
     "phone": 60,
     "chat_handle": 60,
     "qq": 60,
+    "group_link": 60,
     "payee": 25,
+    "image": 25,
     "device": 8,
     "ip24": 12,
 }
@@ -48,7 +54,7 @@ SAMPLE_EVENTS = 3
 #: Entities ordinary people share too: friends pay the same friend, families share a tablet
 #: and a home IP. One of them links nobody; two different ones shared by the same two
 #: accounts (a device *and* an IP prefix, a payee *and* a device) do.
-WEAK_KINDS = frozenset({"payee", "device", "ip24"})
+WEAK_KINDS = frozenset({"payee", "device", "ip24", "image"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,40 @@ class RingResult:
     rings: list[Ring]
     features: dict[str, tuple[int, float]]
     hubs: dict[str, int]  # dropped entity → accounts it linked
+
+
+def canonical_images(links: pa.Table, threshold: int = 31) -> pa.Table:
+    """``links`` with every ``image:<pdq>`` entity replaced by its group's first hash (in
+    sorted order), where a group is the pictures within ``threshold`` bits of each other,
+    chained (a multi-index search per distinct hash, :mod:`warden.media.index`)."""
+    if links.num_rows == 0:
+        return links
+    entities = links.column("entity").to_pylist()
+    hashes = sorted({e[6:] for e in entities if e.startswith("image:")})
+    if len(hashes) < 2:
+        return links
+    from warden.media.index import HashIndex
+    from warden.media.pdq import hash_words
+
+    words = hash_words(hashes)
+    index = HashIndex(words)
+    parent = list(range(len(hashes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(hashes)):
+        for j in index.search(words[i], threshold)[0].tolist():
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    canonical = {h: hashes[root(i)] for i, h in enumerate(hashes)}
+    renamed = [f"image:{canonical[e[6:]]}" if e.startswith("image:") else e for e in entities]
+    column = links.schema.get_field_index("entity")
+    return links.set_column(column, "entity", pa.array(renamed, pa.string()))
 
 
 def entity_pairs(links: pa.Table) -> pa.Table:

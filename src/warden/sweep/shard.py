@@ -16,8 +16,10 @@ Out of a shard come plain columns (written as Parquet by the engines):
   (:class:`~warden.accounts.content.ListContentLog`), read back only for the decisions
   that act;
 * ``verdicts`` — per screened text field of an owned account's event: scores, what matched;
-* ``links`` — (account, entity, event) for the ring graph: contact handles in content,
-  payees, devices and /24 IP prefixes;
+* ``links`` — (account, entity, event) for the ring graph: contact handles and group links
+  in content (and in its pictures' QR codes), payees, devices, /24 IP prefixes and the
+  PDQ hashes of pictures (``image:<hex>``, made canonical across near-identical pictures
+  by :func:`warden.sweep.rings.canonical_images`);
 * ``accounts`` — per owned account: region, signup, whether any of its content was flagged;
 * ``quarantined`` — records that are not valid events (reported by the author's shard only).
 """
@@ -30,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow as pa
@@ -49,15 +51,39 @@ from warden.domain.events import (
 )
 from warden.domain.moments import from_micros
 from warden.domain.verdicts import FLAG_THRESHOLD, EntityKind, Verdict
-from warden.io.events import Quarantined, validate_record
+from warden.enforce.pictures import media_problems
+from warden.io.events import Located, Quarantined, validate_record
 from warden.policy.gate import Gate
 from warden.sweep.table import BOOKKEEPING, shard_of
 
+if TYPE_CHECKING:
+    from warden.media.banks import BankEntry
+    from warden.media.limits import MediaLimits
+    from warden.media.scan import MediaScanner
+
 SCREEN_BATCH = 2048
-CONTACT_KINDS = frozenset({EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ})
+CONTACT_KINDS = frozenset(
+    {EntityKind.PHONE, EntityKind.CHAT_HANDLE, EntityKind.QQ, EntityKind.GROUP_LINK}
+)
 #: account → (position of its first signup, that signup's time, its first event's time), times
 #: in UTC microseconds; for every account with events in the sweep
 SinceTable = Mapping[str, tuple[int | None, int | None, int]]
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """How a shard reads events' pictures: the limits (roots, hosts, sizes), the hash banks'
+    entries to match, and the banks the pack's rules read. Picklable, like the job."""
+
+    limits: MediaLimits | None = None
+    bank_entries: tuple[BankEntry, ...] = ()
+    banks: tuple[str, ...] = ()
+
+    def scanner(self, screener: Screener) -> MediaScanner:
+        from warden.media.banks import BankMatcher
+        from warden.media.scan import MediaScanner
+
+        return MediaScanner(screener, self.limits, banks=BankMatcher(self.bank_entries))
 
 
 @dataclass
@@ -117,12 +143,14 @@ def run_shard(
     since: SinceTable,
     progress: Callable[[int], None] | None = None,
     gate: Gate | None = None,
+    media: MediaJob | None = None,
 ) -> ShardOutput:
     """Replay ``rows`` (this shard's routed events, in sweep order) and collect its output.
 
     With ``gate`` (the policy's, :mod:`warden.policy.gate`), a touched account's features
     are computed in full only when some rule could fire on them; other rows are left out of
-    ``features`` — they could not have produced a decision."""
+    ``features`` — they could not have produced a decision. Events' pictures are read as
+    ``media`` says (the scanner is made on the first picture)."""
     out = ShardOutput()
     replay = _Replay(since)
     # account → score.<category> → highest content score ever folded, and intent.<category>
@@ -134,7 +162,12 @@ def run_shard(
     }
     scores: defaultdict[str, dict[str, float]] = defaultdict(lambda: dict(no_scores))
     content = ListContentLog(ceilings=scores)
-    folder = FeatureFolder(MemoryCounters(), categories, since=replay.since, content=content)
+    media = media or MediaJob()
+    scanner: MediaScanner | None = None
+    folder = FeatureFolder(
+        MemoryCounters(), categories, since=replay.since, content=content, banks=media.banks
+    )
+    where: dict[int, tuple[str, int]] = {}  # seq → (file, row), for pictures not read
     owned: dict[str, bool] = {}
     flagged: dict[str, bool] = {}
     regions: dict[str, str | None] = {}
@@ -147,7 +180,7 @@ def run_shard(
             mine = owned[account] = shard_of(account, shards) == shard
         return mine
 
-    for batch in _parsed(rows, shard, shards, out):
+    for batch in _parsed(rows, shard, shards, out, where=where):
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
         for index, (_, _, event) in enumerate(batch):
@@ -157,6 +190,13 @@ def run_shard(
         per_event: dict[int, list[tuple[str, Verdict]]] = defaultdict(list)
         for (index, name), verdict in zip(owners, screener.screen(texts), strict=True):
             per_event[index].append((name, verdict))
+        pictured = [index for index, (_, _, event) in enumerate(batch) if event.images()]
+        if pictured:
+            scanner = scanner or media.scanner(screener)
+            scanned = scanner.scan([batch[index][2].images() for index in pictured])
+            for index, verdicts in zip(pictured, scanned, strict=True):
+                seq, _, event = batch[index]
+                per_event[index].extend(_pictures(out, event, verdicts, where.get(seq), owns))
         for index, (seq, ts_us, event) in enumerate(batch):
             replay.seq = seq
             fields = per_event.get(index, [])
@@ -219,6 +259,20 @@ class _Replay:
         return from_micros(first_us)
 
 
+def _pictures(
+    out: ShardOutput,
+    event: Event,
+    verdicts: list[Verdict],
+    origin: tuple[str, int] | None,
+    owns: Callable[[str], bool],
+) -> list[tuple[str, Verdict]]:
+    """A picture's verdicts as (field, verdict) — field ``media.<source>`` — with the
+    pictures that could not be read quarantined by the author's shard, as online."""
+    if origin is not None and owns(event.account_id):
+        out.quarantined.extend(media_problems(Located(event, *origin), verdicts))
+    return [(f"media.{v.media.source if v.media else 'image'}", v) for v in verdicts]
+
+
 def _author_output(
     out: ShardOutput,
     seq: int,
@@ -251,7 +305,7 @@ def _author_output(
         if top[1] >= FLAG_THRESHOLD:
             flagged[author] = True
         for entity in verdict.entities:
-            if entity.kind in CONTACT_KINDS:
+            if entity.kind in CONTACT_KINDS or entity.kind is EntityKind.IMAGE:
                 _link(out, author, f"{entity.kind.value}:{entity.value}", event.event_id, ts)
     if isinstance(event, PaymentEvent):
         _link(out, author, f"payee:{event.payee_id}", event.event_id, ts)
@@ -283,9 +337,15 @@ def ip_prefix(ip: str) -> str | None:
 
 
 def _parsed(
-    rows: pa.Table, shard: int, shards: int, out: ShardOutput, size: int = SCREEN_BATCH
+    rows: pa.Table,
+    shard: int,
+    shards: int,
+    out: ShardOutput,
+    size: int = SCREEN_BATCH,
+    where: dict[int, tuple[str, int]] | None = None,
 ) -> Iterator[list[tuple[int, int, Event]]]:
-    """Valid events in batches; invalid records go to ``out.quarantined`` (author's shard)."""
+    """Valid events in batches; invalid records go to ``out.quarantined`` (author's shard).
+    ``where`` learns (file, row) of every event that carries pictures."""
     names = [n for n in rows.column_names if n not in BOOKKEEPING and n not in ("_raw", "_reason")]
     for record_batch in rows.to_batches(max_chunksize=size):
         batch: list[tuple[int, int, Event]] = []
@@ -308,6 +368,8 @@ def _parsed(
                 out.quarantined.append(result)
                 continue
             batch.append((columns["_seq"][i], columns["_ts_us"][i], event))
+            if where is not None and event.images():
+                where[columns["_seq"][i]] = (columns["_file"][i], columns["_row"][i])
         if raws is not None:
             for i in range(count):
                 if raws[i] is not None and shard == 0:

@@ -80,6 +80,7 @@ class SparkEngine:
                 job.categories,
                 job.since,
                 gate=job.gate,
+                media=job.media,
             )
             write_shard(output.tables(), job.work, shard)
             return pa.table({"shard": [shard], "events": [output.events]})
