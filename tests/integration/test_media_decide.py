@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from pictures import ad, encoded, inline
+from warden.console import casefile
 from warden.detect.screener import Screener
 from warden.domain.actions import ActionStatus, ActionType
 from warden.enforce.ingest import Ingestor
@@ -97,6 +98,15 @@ def test_a_banked_picture_locks_now_and_queues_the_close(
     assert "/256 bits from entry 'case-77' of bank 'porn'" in evidence["bank:porn:case-77"]
     assert any(ref.startswith("qr@pic-1") for ref in evidence)
     assert "chat_handle:mm_love520" in evidence  # the contact in the QR code
+    with UnitOfWork(engine) as uow:  # what a reviewer reads in the console
+        kept = uow.content.get_many(["m1"])["m1"]
+        case = next(c for c in uow.cases.list(account_id="seller"))
+        file = casefile.build(uow, pack, case.id, T0 + timedelta(hours=1))
+    payload = next(value for name, value in kept.fields.items() if name.startswith("qr:pic-1"))
+    assert "mm_love520" in payload
+    assert file is not None
+    assert any(p.ref == "bank:porn:case-77" for p in file.pictures)
+    assert any(t.field.startswith("qr:pic-1") for t in file.texts)
 
 
 def test_an_unreadable_picture_is_quarantined_and_the_text_still_decided(

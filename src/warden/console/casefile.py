@@ -92,6 +92,7 @@ class CaseFile:
     texts: list[Shown]
     features: list[Evidence]
     entities: list[Evidence]
+    pictures: list[Evidence]  # what pictures showed: bank matches, codes, text read, boxes
     timeline: list[Moment]
     rings: list[Ring]
     sharing: list[tuple[str, str, int]]  # (entity, other account, events)
@@ -225,6 +226,7 @@ def account_file(
         account_state=standing.state,
         texts=texts,
         features=[e for e in evidence if e.kind == "feature"],
+        pictures=[e for e in evidence if e.kind == "media"],
         entities=_entities(evidence, uow, account_id),
         timeline=timeline(uow, account_id, records),
         rings=rings,

@@ -67,6 +67,7 @@ ZH: dict[str, str] = {
     "hidden until revealed": "已隐藏，点击显示",
     "Entities": "联系方式等实体",
     "Features at decision time": "决策时的特征",
+    "Pictures": "图片",
     "Timeline": "时间线",
     "Related accounts": "关联账号",
     "shares": "共享",

@@ -78,7 +78,9 @@ def found_something(verdict: Verdict) -> bool:
 
 
 def retained(event: Event, verdicts: Sequence[Verdict]) -> Retained:
-    """What to keep of ``event`` (``verdicts`` in the order of ``event.texts()``)."""
+    """What to keep of ``event``: ``verdicts`` are its texts' (in the order of
+    ``event.texts()``) and then its pictures' — whose read text and code payloads are kept
+    as fields ``ocr:<media id>`` and ``qr:<media id>``."""
     texts = event.texts()
     entities = [
         _entity_row(f"{e.kind.value}:{e.value}", event) for v in verdicts for e in v.entities
@@ -91,6 +93,15 @@ def retained(event: Event, verdicts: Sequence[Verdict]) -> Retained:
     fields: dict[str, Any] = dict(texts)
     if isinstance(event, ReportEvent):
         fields = {"reason": event.reason, "target_event_id": event.target_event_id}
+    named = dict(zip(texts, verdicts[: len(texts)], strict=True))
+    for verdict in verdicts[len(texts) :]:  # a picture's: its read text, each code's payload
+        spot = verdict.media
+        if spot is not None and spot.source in ("ocr", "qr") and verdict.text:
+            name = f"{spot.source}:{spot.media_id}"
+            while name in named:
+                name += "'"
+            fields[name] = verdict.text
+            named[name] = verdict
     row = {
         "event_id": event.event_id,
         "account_id": event.account_id,
@@ -99,7 +110,7 @@ def retained(event: Event, verdicts: Sequence[Verdict]) -> Retained:
         "audience": audience(event),
         "counterpart": counterpart(event),
         "fields": fields,
-        "verdicts": {name: _shown(verdict) for name, verdict in zip(texts, verdicts, strict=False)},
+        "verdicts": {name: _shown(verdict) for name, verdict in named.items()},
     }
     return Retained(row, tuple(entities))
 
