@@ -13,7 +13,7 @@ costs the same for an account with ten events or ten thousand.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -78,26 +78,37 @@ class Note:
 
 
 @dataclass
-class CaseFile:
-    case: Case
-    action: ActionRecord | None
-    rules: list[Rule]
-    policy_version_now: str
-    reviews: list[CaseReview]
-    notes: list[Note]
-    step: LadderStep | None  # where the action put the account
-    next_step: LadderStep | None  # what one more strike in the category would do
-    active_strikes: int
+class AccountFile:
+    """What the console shows of an account: on its own page, and under every case of it."""
+
     account_state: str
+    active_strikes: dict[str, int]  # per category, now
     texts: list[Shown]
-    features: list[Evidence]
     entities: list[Evidence]
-    pictures: list[Evidence]  # what pictures showed: bank matches, codes, text read, boxes
     timeline: list[Moment]
     rings: list[Ring]
     sharing: list[tuple[str, str, int]]  # (entity, other account, events)
     events_total: int
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseFile(AccountFile):
+    """An account file with the case on top: its action, rule, ladder, verdicts and notes."""
+
+    case: Case
+    action: ActionRecord | None
+    rules: list[Rule]
+    policy_version_now: str
+    next_step: LadderStep | None  # what one more strike in the action's category would do
+    features: list[Evidence]
+    pictures: list[Evidence]  # what pictures showed: bank matches, codes, text read, boxes
+    reviews: list[CaseReview]
+    notes: list[Note]
+
+    @property
+    def overturn_needs_senior(self) -> bool:
+        """Overturning a close (an appeal against one) is for a senior reviewer."""
+        return overturn_needs_senior(self.case, self.action)
 
 
 def segments(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[Segment, ...]:
@@ -162,17 +173,33 @@ def build(uow: UnitOfWork, pack: PolicyPack, case_id: int, now: datetime) -> Cas
     if case is None:
         return None
     action = uow.actions.get(case.action_id) if case.action_id is not None else None
+    evidence = list(action.action.evidence) if action else []
+    account = account_file(uow, pack, case.account_id, now, evidence)
+    rules_by_id = {r.id: r for r in pack.rules}
+    rules = [rules_by_id[r] for r in (action.action.rule_ids if action else ()) if r in rules_by_id]
+    next_step = None
+    if action is not None and rules and action.action.category in pack.ladders:
+        category = action.action.category
+        active = account.active_strikes.get(category, 0)
+        next_step = pack.next_step(category, active, rules[0].severity, None)
     notes = [
         Note(r.author, r.text, r.at)
         for r in uow.session.scalars(
             select(CaseNoteRow).where(CaseNoteRow.case_id == case_id).order_by(CaseNoteRow.at)
         )
     ]
-    file = account_file(uow, pack, case.account_id, now, action)
-    file.case = case
-    file.reviews = list(uow.cases.reviews_for(case_id))
-    file.notes = notes
-    return file
+    return CaseFile(
+        **{f.name: getattr(account, f.name) for f in fields(AccountFile)},
+        case=case,
+        action=action,
+        rules=rules,
+        policy_version_now=pack.policy_version,
+        next_step=next_step,
+        features=[e for e in evidence if e.kind == "feature"],
+        pictures=[e for e in evidence if e.kind == "media"],
+        reviews=list(uow.cases.reviews_for(case_id)),
+        notes=notes,
+    )
 
 
 def account_file(
@@ -180,13 +207,10 @@ def account_file(
     pack: PolicyPack,
     account_id: str,
     now: datetime,
-    action: ActionRecord | None = None,
-) -> CaseFile:
-    """The parts of a case file that belong to the account (the account page shows these)."""
-    session = uow.session
-    rules_by_id = {r.id: r for r in pack.rules}
-    rules = [rules_by_id[r] for r in (action.action.rule_ids if action else ()) if r in rules_by_id]
-    evidence = list(action.action.evidence) if action else []
+    evidence: Sequence[Evidence] = (),
+) -> AccountFile:
+    """The account's part of a page; ``evidence`` (a case's) comes first among its texts
+    and entities."""
     evidence_ids = {
         e.ref.rsplit("@", 1)[-1] for e in evidence if e.kind in ("content", "event", "match")
     }
@@ -194,55 +218,28 @@ def account_file(
     standing = standing_at(
         account_id, records, uow.strikes.given(account_id), decay_days(pack), now
     )
-    step = next_step = None
-    active = 0
-    if action is not None:
-        category = action.action.category
-        active = standing.active_strikes.get(category, 0)
-        step = LadderStep(
-            action.action.type, action.action.capabilities, 0, action.action.strikes_after
-        )
-        if category in pack.ladders:
-            severity = rules[0].severity if rules else None
-            if severity is not None:
-                next_step = pack.next_step(category, active, severity, None)
     kept = uow.content.get_many(evidence_ids)
     recent = [c for c in uow.content.for_account(account_id, CONTENT) if c.event_id not in kept]
     texts = shown_texts(
         sorted(kept.values(), key=lambda c: c.ts) + sorted(recent, key=lambda c: c.ts),
         evidence_ids,
     )
-    rings = uow.rings.for_account(account_id)
-    return CaseFile(
-        case=None,  # type: ignore[arg-type]  # set by build() for a case page
-        action=action,
-        rules=rules,
-        policy_version_now=pack.policy_version,
-        reviews=[],
-        notes=[],
-        step=step,
-        next_step=next_step,
-        active_strikes=active,
+    events_total = uow.session.scalar(
+        select(func.count()).select_from(EventSeenRow).where(EventSeenRow.account_id == account_id)
+    )
+    return AccountFile(
         account_state=standing.state,
+        active_strikes=dict(standing.active_strikes),
         texts=texts,
-        features=[e for e in evidence if e.kind == "feature"],
-        pictures=[e for e in evidence if e.kind == "media"],
         entities=_entities(evidence, uow, account_id),
         timeline=timeline(uow, account_id, records),
-        rings=rings,
+        rings=uow.rings.for_account(account_id),
         sharing=sharing(uow, account_id),
-        events_total=int(
-            session.scalar(
-                select(func.count())
-                .select_from(EventSeenRow)
-                .where(EventSeenRow.account_id == account_id)
-            )
-            or 0
-        ),
+        events_total=int(events_total or 0),
     )
 
 
-def _entities(evidence: list[Evidence], uow: UnitOfWork, account_id: str) -> list[Evidence]:
+def _entities(evidence: Sequence[Evidence], uow: UnitOfWork, account_id: str) -> list[Evidence]:
     out = {e.ref: e for e in evidence if e.kind == "entity"}
     account = uow.accounts.get(account_id)
     for handle in account.contact_handles if account is not None else ():
@@ -312,10 +309,10 @@ def sharing(uow: UnitOfWork, account_id: str, limit: int = 30) -> list[tuple[str
     return [(e, a, int(n)) for e, a, n in session.execute(statement)]
 
 
-def overturn_needs_senior(file: CaseFile) -> bool:
+def overturn_needs_senior(case: Case, action: ActionRecord | None) -> bool:
     """Overturning a close (an appeal against one) is for a senior reviewer."""
     return (
-        file.case.kind is CaseKind.APPEAL
-        and file.action is not None
-        and file.action.action.type is ActionType.CLOSE
+        case.kind is CaseKind.APPEAL
+        and action is not None
+        and action.action.type is ActionType.CLOSE
     )

@@ -41,6 +41,15 @@ class Planned:
         return f"{self.account_id}={self.action or 'none: ' + (self.why_not or '')}"
 
 
+def parse_severity(value: str) -> Severity:
+    """The severity a form sent (an :class:`InputError` naming it when it is none)."""
+    try:
+        return Severity(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in Severity)
+        raise InputError(f"severity: {value!r}; expected one of {allowed}") from None
+
+
 def decision_for(
     pack: PolicyPack,
     account_id: str,
@@ -113,17 +122,20 @@ def apply_manual(
     pack: PolicyPack,
     make: Callable[[str], Sequence[Decision]],
     actor: str,
-    confirmed: str,
+    confirmed: str | None,
     subject: str,
     what: str,
 ) -> tuple[str, list[Planned], list[int]]:
-    """Plan again and apply, if the plan is still the one confirmed (``confirmed`` digest):
-    ``(batch id, the plan, the action ids)``. ``make(batch id)`` builds the decisions,
-    carrying the batch id in their evidence."""
+    """Plan again and apply, if the plan is still the one confirmed (``confirmed``: the
+    preview's digest; None when no preview was shown): ``(batch id, the plan, the action
+    ids)``. ``make(batch id)`` builds the decisions, carrying the batch id in their evidence.
+
+    Each account is planned once more just before its action is applied: an action applied
+    to an earlier account counts towards the day's caps the later ones are planned against."""
     batch = f"batch-{uuid.uuid4().hex[:12]}"
     decisions = make(batch)
     planned = plan_manual(uow, pack, decisions)
-    if digest(planned) != confirmed:
+    if confirmed is not None and digest(planned) != confirmed:
         raise InputError(
             "confirmation: the plan changed since the preview (an account's standing moved); "
             "expected a fresh preview"

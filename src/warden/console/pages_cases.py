@@ -21,10 +21,11 @@ from warden.console.web import (
     viewer,
     write,
 )
-from warden.domain.actions import ReviewVerdict
+from warden.domain.actions import CaseStatus, ReviewVerdict
 from warden.review import service as review
 from warden.review.outcomes import ALLOWED
-from warden.store.schema import CaseNoteRow, QaReviewRow
+from warden.store.interfaces import Case
+from warden.store.schema import CaseNoteRow
 from warden.store.unit_of_work import UnitOfWork
 
 
@@ -35,18 +36,27 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
 
 
 def case_response(
-    request: Request, who: SignedIn, case_id: int, status: int = 200, error: str | None = None
+    request: Request,
+    who: SignedIn,
+    case_id: int,
+    status: int = 200,
+    error: str | None = None,
+    *,
+    blind: bool = False,
 ) -> HTMLResponse:
+    """The case page; ``blind`` for a QA review: no claims, no earlier verdicts or notes."""
     service = service_of(request)
     now = now_utc()
     with UnitOfWork(service.engine) as uow:
         file = casefile.build(uow, service.pack, case_id, now)
         if file is None:
             raise ConsoleError(404, f"case_id: no case {case_id}")
-        holder = queues.claimant(uow.session, case_id, now)
+        holder = None if blind else queues.claimant(uow.session, case_id, now)
         revealed = revealed_by(uow, who.person.name, file.case.account_id, now)
-        qa_row = uow.session.get(QaReviewRow, case_id)
-    verdicts = sorted(ALLOWED[file.case.kind], key=verdict_order)
+    allowed = ALLOWED[file.case.kind]
+    if blind:
+        file.reviews, file.notes = [], []
+        allowed = allowed - {ReviewVerdict.ESCALATE}
     mine = next((r for r in file.reviews if r.reviewer == who.person.name), None)
     return render(
         request,
@@ -56,20 +66,22 @@ def case_response(
         file=file,
         holder=holder,
         revealed=revealed,
-        verdicts=verdicts,
+        verdicts=sorted(allowed, key=verdict_order),
         mine=mine,
         error=error,
-        senior_needed=casefile.overturn_needs_senior(file),
-        for_senior=file.case.status.value == "escalated"
-        and not who.person.role.allows(Role.SENIOR),
-        blind=False,
-        qa_row=qa_row,
-        categories=service.pack.categories,
+        senior_needed=not blind and file.overturn_needs_senior,
+        for_senior=not blind and senior_only(file.case, who),
+        blind=blind,
     )
 
 
 def verdict_order(verdict: ReviewVerdict) -> int:
-    return [v.value for v in ReviewVerdict].index(verdict.value)
+    return list(ReviewVerdict).index(verdict)
+
+
+def senior_only(case: Case, who: SignedIn) -> bool:
+    """An escalated case waits for a senior: true when ``who`` is not one."""
+    return case.status is CaseStatus.ESCALATED and not who.person.role.allows(Role.SENIOR)
 
 
 @router.post("/cases/{case_id}/claim")
@@ -108,16 +120,17 @@ def decide_case(
     def work(uow: UnitOfWork) -> str:
         now = now_utc()
         queues.check_free_for(uow.session, case_id, name, now)
-        file = casefile.build(uow, service.pack, case_id, now)
-        if file is None:
+        case = uow.cases.get(case_id)
+        if case is None:
             raise ConsoleError(404, f"case_id: no case {case_id}")
-        if file.case.status.value == "escalated" and not who.person.role.allows(Role.SENIOR):
+        if senior_only(case, who):
             raise ConsoleError(
                 403, "case: escalated to a senior reviewer; expected a senior's verdict"
             )
+        action = uow.actions.get(case.action_id) if case.action_id is not None else None
         if (
             chosen is ReviewVerdict.OVERTURN
-            and casefile.overturn_needs_senior(file)
+            and casefile.overturn_needs_senior(case, action)
             and not who.person.role.allows(Role.SENIOR)
         ):
             raise ConsoleError(
@@ -131,9 +144,7 @@ def decide_case(
 
     try:
         kind = write(request, work)
-    except ConsoleError as exc:
-        if exc.status in (401, 403) and "senior" not in exc.message:
-            raise
+    except ConsoleError as exc:  # the session, token and role were checked above
         return case_response(request, who, case_id, exc.status, exc.message)
     if next:
         return redirect(claim_next(request, queues.Queue(kind), who))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from warden.console import casefile, pages_cases, qa
+from warden.console import pages_cases, qa
 from warden.console.people import Role, now_utc
 from warden.console.web import (
     ConsoleError,
@@ -13,13 +13,10 @@ from warden.console.web import (
     engine_of,
     redirect,
     render,
-    revealed_by,
     router,
-    service_of,
     viewer,
     write,
 )
-from warden.domain.actions import ReviewVerdict
 from warden.review.outcomes import ALLOWED
 from warden.store.schema import QaReviewRow
 from warden.store.unit_of_work import UnitOfWork
@@ -30,17 +27,17 @@ from warden.store.unit_of_work import UnitOfWork
 @router.get("/qa")
 def qa_page(request: Request) -> HTMLResponse:
     who = viewer(request, Role.REVIEWER)
+    show_stats = who.person.role.allows(Role.SENIOR)
     with UnitOfWork(engine_of(request)) as uow:
         waiting = qa.pending(uow.session, who.person.name)
-        reviewers, rules = qa.agreement(uow.session)
-    show_stats = who.person.role.allows(Role.SENIOR)
+        reviewers, rules = qa.agreement(uow.session) if show_stats else ([], [])
     return render(
         request,
         "qa.html",
         who,
         waiting=waiting,
-        reviewers=reviewers if show_stats else [],
-        rules=rules if show_stats else [],
+        reviewers=reviewers,
+        rules=rules,
         show_stats=show_stats,
         trouble=qa.TROUBLE,
     )
@@ -49,34 +46,12 @@ def qa_page(request: Request) -> HTMLResponse:
 @router.get("/qa/{case_id}")
 def qa_case(request: Request, case_id: int) -> HTMLResponse:
     who = viewer(request, Role.REVIEWER)
-    service = service_of(request)
-    now = now_utc()
-    with UnitOfWork(service.engine) as uow:
+    with UnitOfWork(engine_of(request)) as uow:
         row = uow.session.get(QaReviewRow, case_id)
-        if row is None or row.qa_verdict is not None:
-            raise ConsoleError(404, f"case_id: case {case_id} is not waiting for QA")
-        file = casefile.build(uow, service.pack, case_id, now)
-        assert file is not None
-        revealed = revealed_by(uow, who.person.name, file.case.account_id, now)
-    file.reviews, file.notes = [], []  # blind: the first verdict and notes are hidden
-    return render(
-        request,
-        "case.html",
-        who,
-        file=file,
-        holder=None,
-        revealed=revealed,
-        verdicts=sorted(
-            ALLOWED[file.case.kind] - {ReviewVerdict.ESCALATE}, key=pages_cases.verdict_order
-        ),
-        mine=None,
-        error=None,
-        senior_needed=False,
-        for_senior=False,
-        blind=True,
-        qa_row=None,
-        categories=service.pack.categories,
-    )
+        waiting = row is not None and row.qa_verdict is None
+    if not waiting:
+        raise ConsoleError(404, f"case_id: case {case_id} is not waiting for QA")
+    return pages_cases.case_response(request, who, case_id, blind=True)
 
 
 @router.post("/qa/{case_id}")

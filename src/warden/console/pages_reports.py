@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from warden.console import casefile, queues
+from warden.console import casefile, queues, reports
 from warden.console.people import Role, now_utc
 from warden.console.web import (
     ConsoleError,
@@ -31,11 +31,9 @@ def report_page(request: Request, account_id: str) -> HTMLResponse:
     service = service_of(request)
     now = now_utc()
     with UnitOfWork(service.engine) as uow:
-        from warden.console.reports import answered_until, escalated
-
-        since = answered_until(uow.session, account_id)
-        for_senior = escalated(uow.session, account_id)
-        reports = uow.content.reports_against(account_id, since)
+        since = reports.answered_until(uow.session, account_id)
+        for_senior = reports.escalated(uow.session, account_id)
+        pending = uow.content.reports_against(account_id, since)
         file = casefile.account_file(uow, service.pack, account_id, now)
         revealed = revealed_by(uow, who.person.name, account_id, now)
     return render(
@@ -43,7 +41,7 @@ def report_page(request: Request, account_id: str) -> HTMLResponse:
         "report.html",
         who,
         account_id=account_id,
-        reports=reports,
+        reports=pending,
         file=file,
         revealed=revealed,
         categories=service.pack.categories,
@@ -62,8 +60,6 @@ def triage(
     severity: str = Form("medium"),
     note: str = Form(""),
 ) -> Response:
-    from warden.console import reports
-
     who = actor(request, csrf, Role.REVIEWER)
     pack = service_of(request).pack
     senior = who.person.role.allows(Role.SENIOR)

@@ -9,6 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from warden.console import manual
+from warden.console.graph import links_by_member, ring_svg
 from warden.console.people import Role, SignedIn, now_utc
 from warden.console.web import (
     ConsoleError,
@@ -20,7 +21,7 @@ from warden.console.web import (
     viewer,
     write,
 )
-from warden.domain.actions import Evidence, Severity
+from warden.domain.actions import Decision, Evidence, Severity
 from warden.errors import WardenError
 from warden.store.unit_of_work import UnitOfWork
 
@@ -45,8 +46,6 @@ def ring_page(request: Request, ring_id: str) -> HTMLResponse:
 def _ring_response(
     request: Request, who: SignedIn, ring_id: str, status: int = 200, **extra: Any
 ) -> HTMLResponse:
-    from warden.console import graph
-
     with UnitOfWork(engine_of(request)) as uow:
         ring = uow.rings.get(ring_id)
         if ring is None:
@@ -59,7 +58,7 @@ def _ring_response(
         status,
         ring=ring,
         states=states,
-        picture=graph.ring_svg(ring),
+        picture=ring_svg(ring),
         categories=service_of(request).pack.categories,
         severities=[s.value for s in Severity],
         cap=manual.BULK_CAP,
@@ -69,20 +68,17 @@ def _ring_response(
 
 def _ring_decisions(
     request: Request, ring_id: str, category: str, severity: str
-) -> Callable[[UnitOfWork, str], list[Any]]:
+) -> Callable[[UnitOfWork, str], list[Decision]]:
     pack = service_of(request).pack
     try:
-        chosen = Severity(severity)
-    except ValueError:
-        allowed = ", ".join(s.value for s in Severity)
-        raise ConsoleError(400, f"severity: {severity!r}; expected one of {allowed}") from None
+        chosen = manual.parse_severity(severity)
+    except WardenError as exc:
+        raise ConsoleError(400, str(exc)) from exc
 
-    def make(uow: UnitOfWork, batch: str) -> list[Any]:
+    def make(uow: UnitOfWork, batch: str) -> list[Decision]:
         ring = uow.rings.get(ring_id)
         if ring is None:
             raise ConsoleError(404, f"ring_id: no ring {ring_id!r}")
-        from warden.console.graph import links_by_member
-
         at = now_utc()
         out = []
         by_member = links_by_member(ring)

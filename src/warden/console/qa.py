@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from warden.domain.actions import CaseKind, CaseStatus
 from warden.errors import InputError
+from warden.store.cases import SqlCases
 from warden.store.engine import insert_if_absent
 from warden.store.schema import ActionRow, CaseReviewRow, CaseRow, QaReviewRow
 
@@ -59,9 +60,7 @@ def sample(
 
 def pending(session: Session, reviewer: str) -> list[QaReviewRow]:
     """QA items waiting for a second reviewer — none that ``reviewer`` reviewed first."""
-    reviewed = set(
-        session.scalars(select(CaseReviewRow.case_id).where(CaseReviewRow.reviewer == reviewer))
-    )
+    reviewed = SqlCases(session).reviewed_by(reviewer)
     rows = session.scalars(
         select(QaReviewRow).where(QaReviewRow.qa_verdict.is_(None)).order_by(QaReviewRow.sampled_at)
     )

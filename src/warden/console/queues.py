@@ -20,10 +20,12 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warden.domain.actions import ActionType, CaseKind, CaseStatus, Severity
+from warden.console.reports import escalated_since
+from warden.domain.actions import ActionType, CaseStatus, Severity
 from warden.errors import InputError
 from warden.policy import PolicyPack
 from warden.policy.rules import Rule
+from warden.store.cases import SqlCases
 from warden.store.schema import (
     ActionRow,
     CaseClaimRow,
@@ -169,14 +171,14 @@ def report_items(session: Session, now: datetime) -> list[Item]:
     triaged = select(
         ReportTriageRow.target_account_id, ReportTriageRow.verdict, ReportTriageRow.reports_until
     )
-    for target, verdict, until in _rows(session, triaged):
+    for target, verdict, until in session.execute(triaged).all():
         book = escalated if verdict == "escalate" else answered
         book[target] = max(until, book.get(target, until))
     pending: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     statement = select(
         EventContentRow.counterpart, EventContentRow.ts, EventContentRow.fields
     ).where(EventContentRow.kind == "report")
-    for target, ts, fields in _rows(session, statement):
+    for target, ts, fields in session.execute(statement).all():
         if target is None or (target in answered and ts <= answered[target]):
             continue
         pending[target].append((ts, str(fields.get("reason", ""))))
@@ -197,15 +199,13 @@ def report_items(session: Session, now: datetime) -> list[Item]:
                 first,
                 first + SLA[Queue.REPORT],
                 ", ".join(reasons),
-                "escalated" if _after(escalated.get(target), answered.get(target)) else "open",
+                "escalated"
+                if escalated_since(escalated.get(target), answered.get(target))
+                else "open",
                 reports=len(reports),
             )
         )
     return _ordered(items)
-
-
-def _after(escalated: datetime | None, answered: datetime | None) -> bool:
-    return escalated is not None and (answered is None or escalated > answered)
 
 
 def items(session: Session, pack: PolicyPack, queue: Queue, now: datetime) -> list[Item]:
@@ -232,10 +232,6 @@ def summaries(session: Session, pack: PolicyPack, now: datetime) -> list[QueueSu
 
 def _ordered(found: list[Item]) -> list[Item]:
     return sorted(found, key=lambda i: (-SEVERITY_RANK[i.severity.value], i.opened_at, i.key))
-
-
-def _rows(session: Session, statement: object) -> list[tuple]:  # type: ignore[type-arg]
-    return [tuple(r) for r in session.execute(statement)]  # type: ignore[call-overload]
 
 
 # -- claims ------------------------------------------------------------------------------
@@ -290,11 +286,7 @@ def next_case(
 ) -> int | None:
     """The first case of ``queue`` nobody else has claimed and ``reviewer`` has not reviewed
     (escalated cases only for a ``senior``)."""
-    from warden.store.schema import CaseReviewRow
-
-    reviewed = set(
-        session.scalars(select(CaseReviewRow.case_id).where(CaseReviewRow.reviewer == reviewer))
-    )
+    reviewed = SqlCases(session).reviewed_by(reviewer)
     for item in case_items(session, pack, queue, now):
         case_id = item.case_id
         if case_id is None or case_id in reviewed:
@@ -309,7 +301,6 @@ def next_case(
 __all__ = [
     "CLAIM",
     "SLA",
-    "CaseKind",
     "ClaimRefused",
     "Item",
     "Queue",

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warden.console import manual
-from warden.domain.actions import Evidence, Severity
+from warden.domain.actions import Evidence
 from warden.errors import InputError
 from warden.policy import PolicyPack
 from warden.store.schema import ReportTriageRow
@@ -46,8 +46,12 @@ def escalated(session: Session, account_id: str) -> bool:
             ReportTriageRow.target_account_id == account_id, ReportTriageRow.verdict == "escalate"
         )
     )
-    answered = answered_until(session, account_id)
-    return last is not None and (answered is None or last > answered)
+    return escalated_since(last, answered_until(session, account_id))
+
+
+def escalated_since(escalated: datetime | None, answered: datetime | None) -> bool:
+    """Whether an escalation (its reports up to ``escalated``) is newer than the last answer."""
+    return escalated is not None and (answered is None or escalated > answered)
 
 
 def triage(
@@ -77,20 +81,14 @@ def triage(
     newest = max(report.ts for report in pending)
     action_ids: list[int] = []
     if verdict == "confirm":
-        try:
-            chosen = Severity(severity)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Severity)
-            raise InputError(f"severity: {severity!r}; expected one of {allowed}") from None
         evidence = [Evidence("report", r.event_id, f"reported by {r.account_id}") for r in pending]
         decision = manual.decision_for(
-            pack, account_id, "console.user_report", category, chosen, now, evidence
-        )
-        planned = manual.plan_manual(uow, pack, [decision])
-        _batch, _plan, action_ids = manual.apply_manual(
-            uow, pack, lambda _batch: [decision], reviewer, manual.digest(planned),
-            account_id, "report_confirmed",
+            pack, account_id, "console.user_report", category, manual.parse_severity(severity),
+            now, evidence,
         )  # fmt: skip
+        _batch, _plan, action_ids = manual.apply_manual(
+            uow, pack, lambda _batch: [decision], reviewer, None, account_id, "report_confirmed"
+        )
     uow.session.add(
         ReportTriageRow(
             target_account_id=account_id,

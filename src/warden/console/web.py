@@ -62,6 +62,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("n", "next case"),
     ("r", "reveal"),
 )
+SHORTCUT_FOR = {what: key for key, what in SHORTCUTS}
 
 QUEUE_TITLES = {
     queues.Queue.CLOSE_REVIEW: "Close reviews",
@@ -177,6 +178,7 @@ def render(
         language=language,
         now=now_utc(),
         shortcuts=SHORTCUTS,
+        shortcut_for=SHORTCUT_FOR,
         queue_titles=QUEUE_TITLES,
         Role=Role,
         **context,
@@ -229,10 +231,20 @@ def install(app: Any) -> None:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/console/") -> HTMLResponse:
+    return login_form(request, next)
+
+
+def login_form(
+    request: Request, next: str, status: int = 200, error: str | None = None
+) -> HTMLResponse:
+    """The sign-in form, with a fresh token for it in a cookie (checked on submit: there is
+    no session yet to hold one)."""
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", None, next=safe_next(next), login_csrf=token)
-    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/console")
-    return response
+    page = render(
+        request, "login.html", None, status, next=safe_next(next), login_csrf=token, error=error
+    )
+    page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/console")
+    return page
 
 
 @router.post("/login")
@@ -253,15 +265,7 @@ def login(
             person = people.authenticate(name, password, now)
         except SignInRefused as exc:
             uow.commit()  # keep the failure count
-            token = secrets.token_urlsafe(24)
-            refused = render(
-                request, "login.html", None, 401, next=safe_next(next), login_csrf=token,
-                error=str(exc),
-            )  # fmt: skip
-            refused.set_cookie(
-                LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/console"
-            )
-            return refused
+            return login_form(request, next, 401, str(exc))
         token, _session = people.start(person, now)
         uow.commit()
     response = redirect(safe_next(next))

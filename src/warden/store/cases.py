@@ -98,6 +98,11 @@ class SqlCases:
             for r in self._session.scalars(statement)
         ]
 
+    def reviewed_by(self, reviewer: str) -> set[int]:
+        """The ids of the cases ``reviewer`` has given a verdict on."""
+        statement = select(CaseReviewRow.case_id).where(CaseReviewRow.reviewer == reviewer)
+        return set(self._session.scalars(statement))
+
     def list(
         self,
         *,
