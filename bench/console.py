@@ -76,7 +76,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
-from provenance import commit
+from provenance import commit, machine_busy, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 100.0
@@ -114,11 +114,6 @@ ROLES = {  # role → (rule, category, features the rule reads)
     ),
 }
 REPORT_REASONS = ("spam", "sexual_services", "fraud", "harassment", "gambling", "porn")
-
-
-def pct(values: Sequence[float], q: float) -> float | None:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
 
 
 def figures(seconds: Sequence[float]) -> dict[str, Any]:
@@ -781,12 +776,6 @@ def timed_get(client: Any, url: str, expect: str) -> float:
     if response.status_code != 200 or expect not in response.text:
         raise RuntimeError(f"GET {url}: {response.status_code} {response.text[:300]!r}")
     return took
-
-
-def machine_busy() -> float:
-    """CPU-seconds the whole machine spent not idle since boot (every tenant's)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 Page = tuple[str, str, Any]  # url, text the page must contain, what it is of

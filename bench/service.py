@@ -65,7 +65,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from provenance import commit
+from provenance import commit, machine_busy, pct
 from screen import load_messages
 from warden.detect.manifest import manifest_path, read_manifest
 from warden.settings import get_settings
@@ -182,21 +182,10 @@ def ms(seconds: float | None) -> float | None:
     return None if seconds is None or math.isinf(seconds) else round(seconds * 1000, 2)
 
 
-def pct(values: Sequence[float], q: float) -> float | None:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> float:
-    """CPU-seconds the whole machine spent not idle since boot (every tenant's)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 # --- 1. POST /v1/check ----------------------------------------------------------------------
