@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from warden.domain.events import (
@@ -198,8 +198,6 @@ class SqlEventContent:
 
     def accounts_with(self, entity: str, limit: int = 50) -> list[tuple[str, int]]:
         """Accounts whose events showed ``entity`` ("phone:+86…"), with how many events."""
-        from sqlalchemy import func
-
         statement = (
             select(ContentEntityRow.account_id, func.count())
             .where(ContentEntityRow.entity == entity)
